@@ -1,0 +1,28 @@
+"""The quality classes of Circular 01/2020 and the reported statuses built on them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+#: Latent quality classes, best first. Index order is used by every engine: an upgrade moves a
+#: cooperative to the next lower index, a downgrade to the next higher one.
+QUALITY_CLASSES: tuple[str, ...] = ("good", "fair", "average", "weak")
+GOOD, FAIR, AVERAGE, WEAK = range(4)
+#: Index of the absorbing state in generator matrices (after the four quality classes).
+DISSOLVED = 4
+
+#: Reported statuses at a classification snapshot: the four classes, plus cooperatives under
+#: 12 months old, which are not classified.
+REPORTED_CLASSES: tuple[str, ...] = (*QUALITY_CLASSES, "unclassified")
+
+QualityClass = Literal["good", "fair", "average", "weak"]
+ReportedClass = Literal["good", "fair", "average", "weak", "unclassified"]
+
+#: Classes that can move up (all but good) and down (all but weak).
+UPGRADABLE: tuple[str, ...] = ("fair", "average", "weak")
+DOWNGRADABLE: tuple[str, ...] = ("good", "fair", "average")
+
+
+def class_index(name: str) -> int:
+    """Index of a quality class name in QUALITY_CLASSES."""
+    return QUALITY_CLASSES.index(name)

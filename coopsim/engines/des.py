@@ -1,0 +1,179 @@
+"""The simpy engine: every cooperative an entity with its own next event; the model of record.
+
+Each cooperative holds one pending event: the time of its next class change or dissolution,
+drawn from its current hazards. Hazards are piecewise constant, so at a period boundary a
+cooperative whose event would fall later wakes instead and redraws (exponential waiting times
+are memoryless, so this is exact) -- no simpy interrupts. Events are plain timeouts with a
+callback rather than one generator process per cooperative, which is cheaper per event.
+Year-end snapshots are taken between env.run(until=year) calls: simpy processes that stop
+event before any ordinary event at the same instant, so a snapshot sees every change before
+31 December and none scheduled on 1 January.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Generator
+from functools import partial
+
+import numpy as np
+import simpy
+
+from coopsim.classes import WEAK
+from coopsim.engines.draws import initial_members, new_cooperative_members, yearly_founding_rates
+from coopsim.metrics import METRIC_NAMES
+from coopsim.plan import SimulationPlan
+from coopsim.rng import BufferedDraws, stream
+
+N_METRICS = len(METRIC_NAMES)
+
+
+class DesReplicate:
+    """One replicate of the model as a simpy simulation."""
+
+    def __init__(self, plan: SimulationPlan, seed: int, replicate: int) -> None:
+        self.plan = plan
+        self.env = simpy.Environment()
+        self.draws = BufferedDraws(stream(seed, replicate, "transitions"))
+        self.founding_rng = stream(seed, replicate, "founding")
+        self.founding_draws = BufferedDraws(self.founding_rng)
+        self.members_rng = stream(seed, replicate, "members")
+        self.exit_rate = [p.hazards.exit_rate.tolist() for p in plan.periods]
+        self.thresholds = [p.hazards.event_thresholds().tolist() for p in plan.periods]
+        self.period_end = [p.end for p in plan.periods]
+        self.last_period = len(plan.periods) - 1
+        self.entry_cumulative = np.cumsum(plan.entry_distribution).tolist()
+        self.well = [int(c) for c in np.flatnonzero(plan.well_operating)]
+        # Per cooperative: latent class (-1 once dissolved), members, calendar-year index founded.
+        self.cls: list[int] = []
+        self.members: list[int] = []
+        self.born: list[int] = []
+        # Alive cooperatives by latent class: founded before this year, and during it.
+        self.classified = [0, 0, 0, 0]
+        self.young = [0, 0, 0, 0]
+        self.year = 0
+        self.founded = 0
+        self.dissolved = 0
+        self.total_members = 0
+        self._add_initial_stock(stream(seed, replicate, "initial"))
+
+    def run(self) -> np.ndarray:
+        """Simulate every year; returns metrics as an array (years x METRIC_NAMES)."""
+        out = np.empty((self.plan.n_years, N_METRICS))
+        self.env.process(self._founding())
+        for k in range(self.plan.n_years):
+            self.env.run(until=float(k + 1))
+            out[k] = self._snapshot()
+            self._start_new_year()
+        return out
+
+    # -- stock ----------------------------------------------------------------------------
+    def _add_initial_stock(self, rng: np.random.Generator) -> None:
+        members = initial_members(self.plan, rng).tolist()
+        classes = np.repeat(np.arange(4), self.plan.initial.latent).tolist()
+        for c, m in zip(classes, members, strict=True):
+            self._add(c, m, born=-1)
+
+    def _add(self, c: int, members: int, born: int) -> None:
+        i = len(self.cls)
+        self.cls.append(c)
+        self.members.append(members)
+        self.born.append(born)
+        self.total_members += members
+        if born == self.year:
+            self.young[c] += 1
+        else:
+            self.classified[c] += 1
+        self._schedule(i)
+
+    # -- events ---------------------------------------------------------------------------
+    def _period(self) -> int:
+        return min(bisect.bisect_right(self.period_end, self.env.now), self.last_period)
+
+    def _schedule(self, i: int) -> None:
+        """Draw cooperative i's next event, or a wake-up at the end of the current period."""
+        now = self.env.now
+        p = self._period()
+        rate = self.exit_rate[p][self.cls[i]]
+        end = self.period_end[p]
+        dt = self.draws.exponential() / rate if rate > 0 else float("inf")
+        if now + dt < end or p == self.last_period:
+            if dt != float("inf"):
+                self.env.timeout(dt).callbacks.append(partial(self._on_event, i))
+        else:
+            self.env.timeout(end - now).callbacks.append(partial(self._on_wake, i))
+
+    def _on_wake(self, i: int, _event: simpy.Event) -> None:
+        self._schedule(i)
+
+    def _on_event(self, i: int, _event: simpy.Event) -> None:
+        c = self.cls[i]
+        up, up_or_down = self.thresholds[self._period()][c]
+        counter = self.young if self.born[i] == self.year else self.classified
+        counter[c] -= 1
+        u = self.draws.uniform()
+        if u < up:
+            c -= 1
+        elif u < up_or_down:
+            c += 1
+        else:
+            self.cls[i] = -1
+            self.dissolved += 1
+            self.total_members -= self.members[i]
+            return
+        counter[c] += 1
+        self.cls[i] = c
+        self._schedule(i)
+
+    # -- founding -------------------------------------------------------------------------
+    def _founding(self) -> Generator[simpy.Event, None, None]:
+        """Poisson founding within each year at that year's gamma-mixed rate."""
+        rates = yearly_founding_rates(self.plan, self.founding_rng)
+        for k in range(self.plan.n_years):
+            times: list[float] = []
+            for period in self.plan.periods:
+                lo, hi = max(k, period.start), min(k + 1, period.end)
+                if hi <= lo:
+                    continue
+                n = self.founding_rng.poisson(rates[k] * period.founding_multiplier * (hi - lo))
+                times.extend(self.founding_rng.uniform(lo, hi, n).tolist())
+            for t in sorted(times):
+                yield self.env.timeout(t - self.env.now)
+                self._found()
+
+    def _found(self) -> None:
+        c = bisect.bisect_right(self.entry_cumulative, self.founding_draws.uniform())
+        self.founded += 1
+        self._add(min(c, 3), new_cooperative_members(self.plan, self.members_rng), self.year)
+
+    # -- reporting ------------------------------------------------------------------------
+    def _snapshot(self) -> list[float]:
+        classified = self.classified
+        unclassified = sum(self.young)
+        alive = sum(classified) + unclassified
+        denominator = sum(classified) if self.plan.share_of_classified_only else alive
+        well = sum(classified[c] for c in self.well)
+        share = (lambda n: n / denominator) if denominator else (lambda n: float("nan"))
+        return [
+            alive,
+            self.founded,
+            self.dissolved,
+            self.total_members,
+            *classified,
+            unclassified,
+            share(well),
+            share(classified[WEAK]),
+        ]
+
+    def _start_new_year(self) -> None:
+        for c in range(4):
+            self.classified[c] += self.young[c]
+            self.young[c] = 0
+        self.year += 1
+        self.founded = 0
+        self.dissolved = 0
+
+
+def simulate_replicate(plan: SimulationPlan, seed: int, replicate: int) -> np.ndarray:
+    """Metrics (years x METRIC_NAMES) of replicate `replicate` of a run seeded with `seed`."""
+    return DesReplicate(plan, seed, replicate).run()

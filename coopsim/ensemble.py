@@ -1,0 +1,100 @@
+"""Run many replicates, in chunks, in this process or on a pool of worker processes.
+
+Replicate i always draws from the seed's i-th child sequence and results are assembled in
+replicate order, so the output is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+import numpy as np
+
+from coopsim.plan import SimulationPlan
+from coopsim.progress import Progress
+
+ReplicateFunction = Callable[[SimulationPlan, int, int], np.ndarray]
+
+
+def run_chunk(
+    simulate: ReplicateFunction, plan: SimulationPlan, seed: int, start: int, stop: int
+) -> np.ndarray:
+    """Replicates start..stop-1, stacked (replicates x years x metrics)."""
+    return np.stack([simulate(plan, seed, i) for i in range(start, stop)])
+
+
+def chunk_bounds(n: int, workers: int) -> list[tuple[int, int]]:
+    """Split n replicates into chunks: several per worker for balance and a live progress bar."""
+    size = max(1, min(500, math.ceil(n / (8 * max(workers, 1)))))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def run_replicates(
+    simulate: ReplicateFunction,
+    plan: SimulationPlan,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """All replicates of a run (replications x years x metrics), in replicate order."""
+    chunks = chunk_bounds(replications, workers)
+    results: list[np.ndarray | None] = [None] * len(chunks)
+    if workers <= 1 or len(chunks) == 1:
+        for index, (start, stop) in enumerate(chunks):
+            results[index] = run_chunk(simulate, plan, seed, start, stop)
+            if progress:
+                progress.advance(stop - start)
+    else:
+        _run_on_pool(simulate, plan, seed, chunks, workers, results, progress)
+    return np.concatenate([r for r in results if r is not None])
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels the pool cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_on_pool(
+    simulate: ReplicateFunction,
+    plan: SimulationPlan,
+    seed: int,
+    chunks: list[tuple[int, int]],
+    workers: int,
+    results: list[np.ndarray | None],
+    progress: Progress | None,
+) -> None:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_ignore_interrupts,
+    )
+    try:
+        pending: dict[Future[np.ndarray], int] = {
+            pool.submit(run_chunk, simulate, plan, seed, start, stop): index
+            for index, (start, stop) in enumerate(chunks)
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                results[index] = future.result()
+                if progress:
+                    start, stop = chunks[index]
+                    progress.advance(stop - start)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

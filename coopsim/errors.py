@@ -1,0 +1,29 @@
+"""Errors a user can act on: bad input reported in one line, with exit status 2."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad user input: names the file (or option), the field and what is allowed."""
+
+    def __init__(self, source: str, message: str, field: str | None = None) -> None:
+        self.source = source
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.field}" if self.field else self.source
+        return f"{where}: {self.message}"
+
+
+class InputErrors(InputError):
+    """Several problems found in one file, reported together."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.source, first.message, first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)

@@ -1,0 +1,193 @@
+"""Scenario files: the schema of a forecast's settings, loaded from TOML with friendly errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from coopsim.classes import QualityClass
+from coopsim.metrics import METRIC_NAMES
+from coopsim.validation import StrictModel, file_digest, read_toml, validate
+
+Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]
+
+
+class ClassDistribution(StrictModel):
+    """Probabilities over the four quality classes; they must sum to 1."""
+
+    good: Probability
+    fair: Probability
+    average: Probability
+    weak: Probability
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> ClassDistribution:
+        total = self.good + self.fair + self.average + self.weak
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"class probabilities must sum to 1 (they sum to {total:g})")
+        return self
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.good, self.fair, self.average, self.weak)
+
+
+class UpgradeRates(StrictModel):
+    """Hazard per year of moving up one class, for each class that can move up."""
+
+    fair: Rate
+    average: Rate
+    weak: Rate
+
+
+class DowngradeRates(StrictModel):
+    """Hazard per year of moving down one class, for each class that can move down."""
+
+    good: Rate
+    fair: Rate
+    average: Rate
+
+
+class ClassRates(StrictModel):
+    """A hazard per year for each quality class."""
+
+    good: Rate
+    fair: Rate
+    average: Rate
+    weak: Rate
+
+
+class Quality(StrictModel):
+    """Continuous-time movement between classes and out of existence."""
+
+    upgrade_per_year: UpgradeRates
+    downgrade_per_year: DowngradeRates
+    dissolution_per_year: ClassRates
+
+
+class Founding(StrictModel):
+    """New cooperatives: Poisson within a year, with a gamma-distributed yearly rate."""
+
+    mean_per_year: Rate
+    dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="gamma shape k of the yearly rate: yearly counts are negative binomial with "
+        "variance mean + mean^2/k; omit for a plain Poisson process",
+    )
+    entry_class: ClassDistribution
+
+
+class Members(StrictModel):
+    """Members per cooperative: fixed over a cooperative's life, gamma-Poisson across them."""
+
+    new_cooperative_mean: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    new_cooperative_minimum: Annotated[int, Field(ge=0)] = 0
+    dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _mean_above_minimum(self) -> Members:
+        if self.new_cooperative_mean < self.new_cooperative_minimum:
+            raise ValueError("new_cooperative_mean must be at least new_cooperative_minimum")
+        return self
+
+
+class Initial(StrictModel):
+    """Where the simulation starts: the region's snapshot at the end of this year."""
+
+    snapshot_year: int
+
+
+class Reporting(StrictModel):
+    """How reported shares are defined."""
+
+    well_operating_classes: list[QualityClass] = Field(
+        default_factory=lambda: ["good", "fair"], min_length=1
+    )
+    share_denominator: Literal["all", "classified"] = Field(
+        default="all",
+        description="'all': shares of every cooperative alive (unclassified included), as the "
+        "published shares are; 'classified': of classified cooperatives only",
+    )
+
+
+class Target(StrictModel):
+    """A yes/no question about one metric in one year, e.g. founded in 2024 within 20-30."""
+
+    metric: MetricName
+    year: int
+    comparison: Literal["between", ">", ">=", "<", "<="]
+    threshold: float | None = None
+    range: tuple[float, float] | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _bounds_match_comparison(self) -> Target:
+        if self.comparison == "between":
+            if self.range is None or self.threshold is not None:
+                raise ValueError("comparison 'between' takes range = [low, high], not threshold")
+            if self.range[0] > self.range[1]:
+                raise ValueError("range must be [low, high] with low <= high")
+        elif self.threshold is None or self.range is not None:
+            raise ValueError(f"comparison '{self.comparison}' takes threshold, not range")
+        return self
+
+
+class Scenario(StrictModel):
+    """Everything a forecast needs besides the region's data, the seed and the replicate count."""
+
+    name: str
+    description: str = ""
+    region: str = "ha_tinh"
+    initial: Initial
+    horizon_year: int
+    founding: Founding
+    quality: Quality
+    members: Members
+    reporting: Reporting = Field(default_factory=Reporting)
+    targets: dict[str, Target] = {}
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Scenario:
+        first = self.initial.snapshot_year + 1
+        if self.horizon_year < first:
+            raise ValueError(
+                f"horizon_year ({self.horizon_year}) must be at least the first simulated "
+                f"year ({first}, the year after initial.snapshot_year)"
+            )
+        for name, target in self.targets.items():
+            if not first <= target.year <= self.horizon_year:
+                raise ValueError(
+                    f"targets.{name}.year ({target.year}) must be within the simulated years "
+                    f"{first}-{self.horizon_year}"
+                )
+        return self
+
+    @property
+    def first_year(self) -> int:
+        return self.initial.snapshot_year + 1
+
+    @property
+    def years(self) -> list[int]:
+        """Calendar years simulated, each reported at its end-of-year snapshot."""
+        return list(range(self.first_year, self.horizon_year + 1))
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with the file it came from (for provenance and relative paths)."""
+
+    scenario: Scenario
+    path: Path | None
+    sha256: str | None
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read and validate a scenario file; bad input raises InputError naming file and field."""
+    path = Path(path)
+    raw = read_toml(path)
+    scenario = validate(Scenario, raw, str(path))
+    return LoadedScenario(scenario, path, file_digest(path))

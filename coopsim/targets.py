@@ -1,0 +1,99 @@
+"""Targets: yes/no questions about a metric in a year, and the probability each is met."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from coopsim.metrics import metric_info
+from coopsim.scenario import Target
+
+#: Normal quantile for 95% intervals.
+Z95 = 1.959963984540054
+
+
+def is_met(target: Target, values: np.ndarray) -> np.ndarray:
+    """Per replicate, whether the metric's value meets the target."""
+    if target.comparison == "between":
+        assert target.range is not None
+        low, high = target.range
+        return (values >= low) & (values <= high)
+    assert target.threshold is not None
+    compare = {
+        ">": np.greater,
+        ">=": np.greater_equal,
+        "<": np.less,
+        "<=": np.less_equal,
+    }[target.comparison]
+    return compare(values, target.threshold)
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (sensible even at 0 or n successes)."""
+    if trials == 0:
+        return (0.0, 1.0)
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def describe(target: Target) -> str:
+    """A plain-language statement of the target, used when the file gives no description."""
+    info = metric_info(target.metric)
+
+    def fmt(x: float) -> str:
+        return f"{x:.0%}" if info.is_share else f"{x:g}"
+
+    if target.comparison == "between":
+        assert target.range is not None
+        condition = f"between {fmt(target.range[0])} and {fmt(target.range[1])} (inclusive)"
+    else:
+        words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
+        assert target.threshold is not None
+        condition = f"{words[target.comparison]} {fmt(target.threshold)}"
+    return f"{info.label} in {target.year} {condition}"
+
+
+@dataclass(frozen=True)
+class TargetEstimate:
+    """Monte Carlo estimate of the probability that a target is met."""
+
+    name: str
+    target: Target
+    probability: float
+    stderr: float
+    ci95: tuple[float, float]
+    met: int
+    replications: int
+
+    @property
+    def description(self) -> str:
+        return self.target.description or describe(self.target)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "probability": self.probability,
+            "stderr": self.stderr,
+            "ci95": list(self.ci95),
+            "description": self.description,
+            "metric": self.target.metric,
+            "year": self.target.year,
+            "comparison": self.target.comparison,
+            "threshold": self.target.threshold,
+            "range": list(self.target.range) if self.target.range else None,
+            "replicates_met": self.met,
+        }
+
+
+def estimate(name: str, target: Target, values: np.ndarray) -> TargetEstimate:
+    """Probability, standard error and Wilson 95% interval from per-replicate values."""
+    met_flags = is_met(target, values)
+    n = int(met_flags.size)
+    met = int(met_flags.sum())
+    p = met / n if n else float("nan")
+    stderr = math.sqrt(p * (1 - p) / n) if n else float("nan")
+    return TargetEstimate(name, target, p, stderr, wilson_interval(met, n), met, n)

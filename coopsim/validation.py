@@ -1,0 +1,112 @@
+"""Load TOML files into pydantic models, with messages naming the file, field and allowed values."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from coopsim.errors import InputError, InputErrors
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """Base for every schema: unknown keys are refused, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning I/O and syntax problems into an InputError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory, not a TOML file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"is not valid TOML: {exc}") from None
+
+
+def validate(model: type[ModelT], data: dict[str, Any], source: str) -> ModelT:
+    """Validate data against a model; every problem becomes one line naming its dotted field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputErrors(
+            [_describe(model, error, source) for error in exc.errors(include_url=False)]
+        ) from None
+
+
+def _describe(model: type[BaseModel], error: Any, source: str) -> InputError:
+    loc = tuple(error["loc"])
+    field = ".".join(str(part) for part in loc) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        valid = _valid_keys_at(model, loc[:-1])
+        unknown = str(loc[-1])
+        message = f"unknown key '{unknown}'"
+        close = difflib.get_close_matches(unknown, valid, n=1)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        if valid:
+            message += f" Valid keys here: {', '.join(valid)}"
+        return InputError(source, message, field)
+    message = error["msg"]
+    if error["type"] not in ("missing",) and "input" in error:
+        message += f" (got {error['input']!r})"
+    return InputError(source, message, field)
+
+
+def _valid_keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Follow a validation location through nested models to list the keys allowed there."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    """One step of a location: a field of a model, or the value type of a dict."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return _unwrap(field.annotation) if field else None
+    origin = typing.get_origin(annotation)
+    if origin is dict:
+        return _unwrap(typing.get_args(annotation)[1])
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Reduce Optional[X] and Annotated[X, ...] to X."""
+    while True:
+        args = typing.get_args(annotation)
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            models = [a for a in args if a is not type(None)]
+            if len(models) != 1:
+                return annotation
+            annotation = models[0]
+        else:
+            return annotation
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, for provenance."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
