@@ -64,3 +64,46 @@ def expected_year(
         dissolved=float(stock_end[DISSOLVED] + entrants_end[DISSOLVED]),
         founded=founded_per_year,
     )
+
+
+@dataclass(frozen=True)
+class ExpectedPath:
+    """Expected yearly counts (years x 4 latent classes) and dissolutions, constant hazards."""
+
+    classified: np.ndarray  # alive at year end and founded before that year, by latent class
+    unclassified: np.ndarray  # alive at year end and founded during that year, by latent class
+    dissolved: np.ndarray  # (years,) dissolved during each year
+
+
+def expected_path(
+    hazards: Hazards,
+    stock: np.ndarray,
+    founded_per_year: float,
+    entry_distribution: np.ndarray,
+    n_years: int,
+) -> ExpectedPath:
+    """Expected class counts at each year end from a stock, with founding every year."""
+    n = N_CLASSES + 1
+    start = np.zeros(n)
+    start[:N_CLASSES] = stock
+    entry = np.zeros(n)
+    entry[:N_CLASSES] = entry_distribution
+    one_year = transition_probabilities(hazards, 1.0)
+    cohort_in_first_year = founded_per_year * entry @ integrated_transitions(hazards, 1.0)
+    stock_state = start @ one_year
+    cohorts: list[np.ndarray] = []  # each earlier year's entrants, as of the current year end
+    classified, unclassified, cumulative_dissolved = [], [], []
+    for _ in range(n_years):
+        cohorts = [c @ one_year for c in cohorts]
+        older = stock_state + sum(cohorts, np.zeros(n))
+        classified.append(older[:N_CLASSES])
+        unclassified.append(cohort_in_first_year[:N_CLASSES])
+        cumulative_dissolved.append(older[DISSOLVED] + cohort_in_first_year[DISSOLVED])
+        cohorts.append(cohort_in_first_year)
+        stock_state = stock_state @ one_year
+    gone = np.array(cumulative_dissolved)
+    return ExpectedPath(
+        classified=np.array(classified),
+        unclassified=np.array(unclassified),
+        dissolved=np.diff(gone, prepend=0.0),
+    )

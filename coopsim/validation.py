@@ -51,7 +51,7 @@ def validate(model: type[ModelT], data: dict[str, Any], source: str) -> ModelT:
 
 def _describe(model: type[BaseModel], error: Any, source: str) -> InputError:
     loc = tuple(error["loc"])
-    field = ".".join(str(part) for part in loc) or "(top level)"
+    field = ".".join(str(part) for part in loc) or None
     if error["type"] == "extra_forbidden":
         valid = _valid_keys_at(model, loc[:-1])
         unknown = str(loc[-1])
@@ -62,7 +62,7 @@ def _describe(model: type[BaseModel], error: Any, source: str) -> InputError:
         if valid:
             message += f" Valid keys here: {', '.join(valid)}"
         return InputError(source, message, field)
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] not in ("missing",) and "input" in error:
         message += f" (got {error['input']!r})"
     return InputError(source, message, field)

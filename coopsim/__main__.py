@@ -1,0 +1,7 @@
+"""`python -m coopsim` runs the command line."""
+
+import sys
+
+from coopsim.cli import main
+
+sys.exit(main())

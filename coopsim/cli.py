@@ -1,0 +1,201 @@
+"""The `coopsim` command: forecast a scenario file, or validate scenario files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from coopsim.engines import ENGINE_CHOICES
+from coopsim.ensemble import default_workers
+from coopsim.errors import InputError
+from coopsim.forecast import DEFAULT_REPLICATIONS, DEFAULT_SEED, forecast, region_for
+from coopsim.observed import DataInconsistencyWarning
+from coopsim.outputs import check_output_dir, staged_output, write_json
+from coopsim.plan import compile_plan
+from coopsim.plotting import save_fan_charts
+from coopsim.provenance import provenance
+from coopsim.results import ForecastResult
+from coopsim.scenario import load_scenario
+
+EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="coopsim",
+        description="Simulate and forecast a province's cooperative sector under policy scenarios.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("forecast", help="run a scenario as a Monte Carlo ensemble")
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=DEFAULT_REPLICATIONS,
+        help=f"Monte Carlo replicates (default {DEFAULT_REPLICATIONS})",
+    )
+    run.add_argument(
+        "--seed", type=_seed, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    run.add_argument(
+        "--engine", choices=ENGINE_CHOICES, default="auto", help="simulation engine (default auto)"
+    )
+    run.add_argument(
+        "--workers", type=_positive_int, default=None, help="worker processes (default all cores)"
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default coopsim-output/SCENARIO-TIMESTAMP); must be new or empty",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    check = commands.add_parser("validate", help="check scenario files and their data")
+    check.add_argument("files", type=Path, nargs="+", help="scenario TOML files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataInconsistencyWarning)
+            if args.command == "forecast":
+                return _forecast(args, list(argv) if argv is not None else sys.argv)
+            return _validate(args.files)
+    except InputError as error:
+        print(f"coopsim: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("coopsim: interrupted; no output was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
+    started = datetime.now(UTC)
+    loaded = load_scenario(args.scenario)
+    region = region_for(loaded.scenario, loaded.path)
+    out = args.out or _default_out(args.scenario, started)
+    check_output_dir(out, args.overwrite)
+    workers = args.workers or default_workers()
+    result = forecast(
+        loaded.scenario,
+        replications=args.replications,
+        seed=args.seed,
+        engine=args.engine,
+        workers=workers,
+        region=region,
+        progress=None if not args.quiet else False,
+    )
+    with staged_output(out) as staging:
+        write_json(staging / "summary.json", result.summary())
+        result.trajectories().to_csv(staging / "trajectories.csv", index=False)
+        result.quantiles().to_csv(staging / "quantiles.csv", index=False)
+        charts = save_fan_charts(result, staging)
+        write_json(
+            staging / "provenance.json",
+            provenance(
+                loaded,
+                region,
+                seed=args.seed,
+                replications=args.replications,
+                engine=result.engine,
+                workers=workers,
+                started=started,
+                finished=datetime.now(UTC),
+                argv=argv,
+            ),
+        )
+    print(format_report(result))
+    print(f"\nWrote {out}/: summary.json, provenance.json, trajectories.csv, quantiles.csv,")
+    print("  " + ", ".join(path.name for path in charts))
+    return EXIT_OK
+
+
+def _default_out(scenario: Path, started: datetime) -> Path:
+    stamp = started.astimezone().strftime("%Y%m%d-%H%M%S")
+    base = Path("coopsim-output") / f"{scenario.stem}-{stamp}"
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    candidate.parent.mkdir(parents=True, exist_ok=True)
+    return candidate
+
+
+def format_report(result: ForecastResult) -> str:
+    """The table printed after a forecast: each target's probability with its uncertainty."""
+    lines = [
+        f"Scenario '{result.scenario.name}' ({result.region.region.name}), "
+        f"{result.replications} replicates, engine {result.engine} ({result.engine_reason}), "
+        f"seed {result.seed}",
+        f"Start: end-{result.initial.year} stock of {result.initial.total} cooperatives; "
+        f"forecast {result.years[0]}-{result.years[-1]}",
+        "",
+        f"{'target':<40} {'P(met)':>7} {'stderr':>7}  {'95% interval':<15}",
+    ]
+    for name, est in result.targets.items():
+        low, high = est.ci95
+        lines.append(
+            f"{name:<40} {est.probability:>7.3f} {est.stderr:>7.3f}  [{low:.3f}, {high:.3f}]"
+        )
+        lines.append(f"  {est.description}")
+    for item in result.inconsistencies:
+        lines.append(f"\nNote on the data: {item}")
+    return "\n".join(lines)
+
+
+def _validate(files: list[Path]) -> int:
+    failed = False
+    for path in files:
+        try:
+            loaded = load_scenario(path)
+            region = region_for(loaded.scenario, loaded.path)
+            compile_plan(loaded.scenario, region.data)
+        except InputError as error:
+            print(f"coopsim: error: {error}", file=sys.stderr)
+            failed = True
+        else:
+            print(f"{path}: ok")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The forecast workflow: scenario and data in, Monte Carlo ensemble run, results out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coopsim.engines import select_engine
+from coopsim.ensemble import default_workers, run_replicates
+from coopsim.observed import LoadedRegion, load_region
+from coopsim.plan import compile_plan
+from coopsim.progress import Progress
+from coopsim.results import ForecastResult
+from coopsim.scenario import Scenario
+
+DEFAULT_SEED = 2024
+DEFAULT_REPLICATIONS = 1000
+
+
+def region_for(scenario: Scenario, scenario_path: Path | None = None) -> LoadedRegion:
+    """The region data a scenario names (paths are relative to the scenario file)."""
+    return load_region(scenario.region, scenario_path.parent if scenario_path else None)
+
+
+def forecast(
+    scenario: Scenario,
+    *,
+    replications: int = DEFAULT_REPLICATIONS,
+    seed: int = DEFAULT_SEED,
+    engine: str = "auto",
+    workers: int | None = None,
+    region: LoadedRegion | None = None,
+    progress: bool | None = False,
+) -> ForecastResult:
+    """Run a scenario as a Monte Carlo ensemble and return its results.
+
+    >>> from coopsim import load_scenario, forecast
+    >>> result = forecast(load_scenario("scenarios/baseline.toml").scenario, replications=200)
+    >>> result.targets["new_cooperatives_2024"].probability  # doctest: +SKIP
+    """
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    loaded = region or region_for(scenario)
+    plan = compile_plan(scenario, loaded.data)
+    choice = select_engine(engine, plan)
+    bar = Progress(replications, enabled=progress)
+    try:
+        values = run_replicates(
+            choice.simulate,
+            plan,
+            seed,
+            replications,
+            workers=default_workers() if workers is None else workers,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    return ForecastResult(
+        scenario=scenario,
+        region=loaded.data,
+        initial=plan.initial,
+        years=plan.years,
+        values=values,
+        engine=choice.name,
+        engine_reason=choice.reason,
+        seed=seed,
+        inconsistencies=loaded.inconsistencies,
+    )

@@ -1,0 +1,56 @@
+"""Output folders written all or nothing: staged in a hidden sibling, then renamed into place."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from coopsim.errors import InputError
+
+
+def check_output_dir(out: Path, overwrite: bool) -> None:
+    """Refuse, before any work, an output folder that would lose a user's files."""
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise InputError(
+            "--out",
+            f"{out} exists and is not empty; choose another folder or pass --overwrite "
+            "to replace it",
+        )
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise InputError("--out", f"the parent folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputError("--out", f"the parent folder {parent} is not writable")
+
+
+@contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """Yield a staging folder; on success it replaces `out`, on any failure it disappears."""
+    out = out.resolve()
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = None
+    if out.exists():
+        previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
+        previous.rmdir()
+        out.rename(previous)
+    staging.rename(out)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def write_json(path: Path, document: Any) -> None:
+    """Write JSON with a trailing newline, readable by people and strict JSON parsers."""
+    path.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")

@@ -1,0 +1,159 @@
+"""A forecast's results: per-replicate yearly metrics, their quantiles, targets and summary.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coopsim.initial_state import InitialState
+from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
+from coopsim.observed import Inconsistency, Region, observed_series
+from coopsim.scenario import Scenario
+from coopsim.targets import TargetEstimate, estimate
+
+#: Quantile levels kept for every metric and year: the 50/80/95% fan bands, the median, and the
+#: 5%/95% quantiles of the summary.json contract.
+QUANTILE_LEVELS: dict[str, float] = {
+    "q025": 0.025,
+    "q05": 0.05,
+    "q10": 0.10,
+    "q25": 0.25,
+    "q50": 0.50,
+    "q75": 0.75,
+    "q90": 0.90,
+    "q95": 0.95,
+    "q975": 0.975,
+}
+
+
+@dataclass
+class ForecastResult:
+    """Results of one forecast run; `values` is (replications x years x metrics)."""
+
+    scenario: Scenario
+    region: Region
+    initial: InitialState
+    years: list[int]
+    values: np.ndarray
+    engine: str
+    engine_reason: str
+    seed: int
+    inconsistencies: tuple[Inconsistency, ...] = ()
+    targets: dict[str, TargetEstimate] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.targets = {
+            name: estimate(name, target, self.metric(target.metric, target.year))
+            for name, target in self.scenario.targets.items()
+        }
+
+    @property
+    def replications(self) -> int:
+        return int(self.values.shape[0])
+
+    def metric(self, name: str, year: int) -> np.ndarray:
+        """Per-replicate values of one metric in one year."""
+        return self.values[:, self.years.index(year), METRIC_INDEX[name]]
+
+    def trajectories(self) -> pd.DataFrame:
+        """Tidy per-replicate results: one row per replicate and year, one column per metric."""
+        n, n_years, _ = self.values.shape
+        frame = pd.DataFrame(self.values.reshape(n * n_years, -1), columns=list(METRIC_NAMES))
+        frame.insert(0, "year", np.tile(self.years, n))
+        frame.insert(0, "replicate", np.repeat(np.arange(n), n_years))
+        counts = [m for m in METRIC_NAMES if not m.endswith("_share")]
+        frame[counts] = frame[counts].astype(np.int64)
+        return frame
+
+    def quantiles(self) -> pd.DataFrame:
+        """Mean and quantiles of each metric by year (tidy: one row per metric and year)."""
+        return self._quantile_table.copy()
+
+    def metric_quantiles(self, name: str) -> pd.DataFrame:
+        """Mean and quantiles of one metric, one row per year."""
+        table = self._quantile_table
+        return table[table["metric"] == name].set_index("year")
+
+    @cached_property
+    def _quantile_table(self) -> pd.DataFrame:
+        levels = np.array(list(QUANTILE_LEVELS.values()))
+        qs = np.nanquantile(self.values, levels, axis=0)  # (levels x years x metrics)
+        means = np.nanmean(self.values, axis=0)
+        rows = []
+        for m, name in enumerate(METRIC_NAMES):
+            for y, year in enumerate(self.years):
+                row: dict[str, Any] = {"metric": name, "year": year, "mean": means[y, m]}
+                row.update({key: qs[k, y, m] for k, key in enumerate(QUANTILE_LEVELS)})
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def initial_value(self, metric: str) -> float | None:
+        """The metric in the starting stock, where the start fixes it (stocks and shares)."""
+        reported = self.initial.reported
+        alive = self.initial.total
+        classified = alive - reported["unclassified"]
+        denominator = (
+            classified if self.scenario.reporting.share_denominator == "classified" else alive
+        )
+        if metric == "cooperatives":
+            return float(alive)
+        if metric == "members":
+            return float(self.initial.members)
+        if metric in reported:
+            return float(reported[metric])
+        if metric == "well_operating_share":
+            well = self.scenario.reporting.well_operating_classes
+            return sum(reported[c] for c in well) / denominator
+        if metric == "weak_share":
+            return reported["weak"] / denominator
+        return None
+
+    def observed(self, metric: str) -> dict[int, float]:
+        """Published values of a metric by year, for marking on charts."""
+        return observed_series(self.region, metric)
+
+    def summary(self) -> dict[str, Any]:
+        """The summary.json document."""
+        metrics: dict[str, dict[str, dict[str, float]]] = {name: {} for name in METRIC_NAMES}
+        for row in self._quantile_table.to_dict("records"):
+            stats = {k: _number(v) for k, v in row.items() if k not in ("metric", "year")}
+            metrics[row["metric"]][str(row["year"])] = stats
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "region": self.region.region.id,
+            "engine": self.engine,
+            "engine_reason": self.engine_reason,
+            "replications": self.replications,
+            "seed": self.seed,
+            "years": self.years,
+            "targets": {name: est.as_dict() for name, est in self.targets.items()},
+            "metrics": metrics,
+            "initial_state": {
+                "year": self.initial.year,
+                "reported": self.initial.reported,
+                "latent": dict(
+                    zip(
+                        ("good", "fair", "average", "weak"),
+                        self.initial.latent.tolist(),
+                        strict=True,
+                    )
+                ),
+                "members": self.initial.members,
+                "method": self.initial.method,
+            },
+            "data_inconsistencies": [
+                {"year": i.year, "message": i.message, "gap": i.gap, "treatment": i.treatment}
+                for i in self.inconsistencies
+            ],
+        }
+
+
+def _number(value: Any) -> float | None:
+    """JSON-safe float: NaN (e.g. a share with no cooperatives) becomes null."""
+    value = float(value)
+    return None if np.isnan(value) else value
