@@ -67,5 +67,5 @@ def test_a_figure_citing_an_unknown_source_is_refused(tmp_path):
 
 
 def test_unknown_region_lists_the_bundled_ones():
-    with pytest.raises(InputError, match="unknown region 'atlantis'.*ha_tinh"):
+    with pytest.raises(InputError, match=r"unknown region 'atlantis'.*ha_tinh"):
         load_region("atlantis")

@@ -51,7 +51,7 @@ def test_bad_values_name_the_file_and_field(tmp_path, old, new, field, message):
 
 def test_unknown_key_suggests_the_right_one(tmp_path):
     path = write_variant(tmp_path, "mean_per_year = 35.0", "mean_per_yaer = 35.0")
-    with pytest.raises(InputError, match="did you mean 'mean_per_year'.*Valid keys here:.*"):
+    with pytest.raises(InputError, match=r"did you mean 'mean_per_year'.*Valid keys here:"):
         load_scenario(path)
 
 
