@@ -1,0 +1,115 @@
+"""Time the baseline forecast (1,000 replicates to 2030): seconds per replicate-year and peak
+memory, end to end from the command line on one worker and on all cores, and the des engine
+alone against a plain simpy model of the same size.
+
+    python benchmarks/bench_forecast.py [--replications 1000] [--repeats 3]
+
+Prints medians over the repeats; the README records a run. Timings on shared machines are
+noisy: compare medians and ratios, not single runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from plain_simpy import plain_replicate  # noqa: E402
+
+from coopsim.engines.des import simulate_replicate  # noqa: E402
+from coopsim.ensemble import default_workers, run_replicates  # noqa: E402
+from coopsim.forecast import region_for  # noqa: E402
+from coopsim.plan import compile_plan  # noqa: E402
+from coopsim.scenario import load_scenario  # noqa: E402
+
+
+def median_seconds(action, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cli_forecast(replications: int, workers: int) -> None:
+    """One end-to-end `coopsim forecast` of the baseline into a throw-away folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "coopsim",
+                "forecast",
+                str(ROOT / "scenarios" / "baseline.toml"),
+                "--replications",
+                str(replications),
+                "--workers",
+                str(workers),
+                "--quiet",
+                "--out",
+                str(Path(folder) / "out"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def largest_child_mib() -> float:
+    """Peak resident memory of the largest finished child process (the CLI or a worker)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--replications", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    loaded = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    scenario = loaded.scenario
+    region = region_for(scenario, loaded.path)
+    plan = compile_plan(scenario, region.data)
+    n, years = args.replications, plan.n_years
+    cores = default_workers()
+
+    def per_replicate_year(seconds: float) -> float:
+        return seconds / (n * years)
+
+    serial = median_seconds(lambda: cli_forecast(n, 1), args.repeats)
+    parallel = median_seconds(lambda: cli_forecast(n, cores), args.repeats)
+    peak = largest_child_mib()
+    engine_only = median_seconds(
+        lambda: run_replicates(simulate_replicate, plan, 1, n, workers=1), args.repeats
+    )
+    plain = median_seconds(lambda: [plain_replicate(plan, 1, i) for i in range(n)], args.repeats)
+    report = {
+        "replications": n,
+        "years": years,
+        "repeats": args.repeats,
+        "cores": cores,
+        "cli_1_worker_s": round(serial, 2),
+        f"cli_{cores}_workers_s": round(parallel, 2),
+        "cli_s_per_replicate_year_1_worker": per_replicate_year(serial),
+        f"cli_s_per_replicate_year_{cores}_workers": per_replicate_year(parallel),
+        "parallel_speedup": round(serial / parallel, 2),
+        "cli_peak_memory_mib_largest_process": round(peak, 1),
+        "des_engine_s_per_replicate_year": per_replicate_year(engine_only),
+        "plain_simpy_s_per_replicate_year": per_replicate_year(plain),
+        "des_engine_speedup_over_plain_simpy": round(plain / engine_only, 2),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coopsim.engines.des import simulate_replicate
+from coopsim.ensemble import chunk_bounds, run_replicates
+from coopsim.plan import compile_plan
+from coopsim.rng import replicate_sequence, stream
+
+
+@given(st.integers(min_value=1, max_value=20000), st.integers(min_value=1, max_value=64))
+def test_chunks_cover_every_replicate_once_in_order(n, workers):
+    bounds = chunk_bounds(n, workers)
+    covered = [i for start, stop in bounds for i in range(start, stop)]
+    assert covered == list(range(n))
+
+
+def test_results_do_not_depend_on_the_number_of_workers(baseline, region):
+    plan = compile_plan(baseline, region.data)
+    one = run_replicates(simulate_replicate, plan, 99, 24, workers=1)
+    two = run_replicates(simulate_replicate, plan, 99, 24, workers=2)
+    assert np.array_equal(one, two)
+    # Replicate i is the same computation whatever run it belongs to.
+    assert np.array_equal(one[17], simulate_replicate(plan, 99, 17))
+
+
+def test_replicate_streams_are_the_seed_sequence_children():
+    children = np.random.SeedSequence(5).spawn(4)
+    assert replicate_sequence(5, 3).generate_state(4).tolist() == (
+        children[3].generate_state(4).tolist()
+    )
+    founding = stream(5, 3, "founding").random(3)
+    transitions = stream(5, 3, "transitions").random(3)
+    assert not np.array_equal(founding, transitions)
+    assert np.array_equal(founding, stream(5, 3, "founding").random(3))
