@@ -49,13 +49,6 @@ class SimulationPlan:
     def years(self) -> list[int]:
         return [self.first_year + k for k in range(self.n_years)]
 
-    def period_index(self, t: float) -> int:
-        """Index of the period containing time t (the last one for t at the horizon)."""
-        for index, period in enumerate(self.periods):
-            if t < period.end:
-                return index
-        return len(self.periods) - 1
-
 
 def compile_plan(scenario: Scenario, region: Region) -> SimulationPlan:
     """Turn a validated scenario and its region's data into a simulation plan."""

@@ -42,6 +42,7 @@ class DesReplicate:
         self.thresholds = [p.hazards.event_thresholds().tolist() for p in plan.periods]
         self.period_end = [p.end for p in plan.periods]
         self.last_period = len(plan.periods) - 1
+        self.period = 0
         self.entry_cumulative = np.cumsum(plan.entry_distribution).tolist()
         self.well = [int(c) for c in np.flatnonzero(plan.well_operating)]
         # Per cooperative: latent class (-1 once dissolved), members, calendar-year index founded.
@@ -65,7 +66,14 @@ class DesReplicate:
             self.env.run(until=float(k + 1))
             out[k] = self._snapshot()
             self._start_new_year()
+        self._release()
         return out
+
+    def _release(self) -> None:
+        """Drop the events still pending after the horizon: they hold the only reference
+        cycles (event -> callback -> self -> env -> queue), so without them the replicate is
+        freed by reference counting and the cyclic garbage collector can stay paused."""
+        self.env._queue.clear()  # simpy keeps pending events in this heap
 
     # -- stock ----------------------------------------------------------------------------
     def _add_initial_stock(self, rng: np.random.Generator) -> None:
@@ -88,7 +96,12 @@ class DesReplicate:
 
     # -- events ---------------------------------------------------------------------------
     def _period(self) -> int:
-        return min(bisect.bisect_right(self.period_end, self.env.now), self.last_period)
+        """Index of the period containing now (time only moves forward, so it only grows)."""
+        p = self.period
+        while p < self.last_period and self.env.now >= self.period_end[p]:
+            p += 1
+        self.period = p
+        return p
 
     def _schedule(self, i: int) -> None:
         """Draw cooperative i's next event, or a wake-up at the end of the current period."""
