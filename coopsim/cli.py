@@ -14,10 +14,11 @@ from coopsim.engines import ENGINE_CHOICES
 from coopsim.ensemble import default_workers
 from coopsim.errors import InputError
 from coopsim.forecast import DEFAULT_REPLICATIONS, DEFAULT_SEED, forecast, region_for
+from coopsim.metrics import metric_info
 from coopsim.observed import DataInconsistencyWarning
 from coopsim.outputs import check_output_dir, staged_output, write_json
 from coopsim.plan import compile_plan
-from coopsim.plotting import save_fan_charts
+from coopsim.plotting import charted_metrics, save_fan_charts
 from coopsim.provenance import provenance
 from coopsim.results import ForecastResult
 from coopsim.scenario import load_scenario
@@ -177,6 +178,18 @@ def format_report(result: ForecastResult) -> str:
             f"{name:<40} {est.probability:>7.3f} {est.stderr:>7.3f}  [{low:.3f}, {high:.3f}]"
         )
         lines.append(f"  {est.description}")
+    lines += ["", "Forecast: median [90% interval]"]
+    for metric in charted_metrics(result):
+        info = metric_info(metric)
+        table = result.metric_quantiles(metric)
+        cells = []
+        for year in sorted({result.years[0], result.years[-1]}):
+            row = table.loc[year]
+            fmt = "{:.1%}" if info.is_share else "{:,.0f}"
+            cells.append(
+                f"{year}: {fmt.format(row.q50)} [{fmt.format(row.q05)}, {fmt.format(row.q95)}]"
+            )
+        lines.append(f"  {metric:<22} " + "   ".join(cells))
     for item in result.inconsistencies:
         lines.append(f"\nNote on the data: {item}")
     return "\n".join(lines)

@@ -143,7 +143,7 @@ class Scenario(StrictModel):
     description: str = ""
     region: str = "ha_tinh"
     initial: Initial
-    horizon_year: int
+    horizon_year: int = 2030
     founding: Founding
     quality: Quality
     members: Members

@@ -6,10 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
-from coopsim.plotting import BANDS, plot_fan
 
 
 def test_summary_follows_the_contract(baseline_run):
@@ -47,23 +45,3 @@ def test_trajectories_are_tidy(baseline_run):
     assert len(frame) == 200 * 7
     row = frame[(frame.replicate == 13) & (frame.year == 2026)].iloc[0]
     assert row["weak"] == baseline_run.values[13, 2, METRIC_INDEX["weak"]]
-
-
-def test_fan_bands_are_the_computed_quantiles(baseline_run):
-    figure = Figure()
-    ax = plot_fan(baseline_run, "cooperatives", ax=figure.subplots())
-    table = baseline_run.metric_quantiles("cooperatives")
-    bands = [c for c in ax.collections if c.get_label() in {b[2] for b in BANDS}]
-    assert len(bands) == 3
-    for (low, high, label, _), band in zip(BANDS, bands, strict=True):
-        assert band.get_label() == label
-        vertices = band.get_paths()[0].vertices
-        for year in baseline_run.years:
-            at_year = vertices[np.isclose(vertices[:, 0], year), 1]
-            assert np.min(at_year) == pytest.approx(table.loc[year, low])
-            assert np.max(at_year) == pytest.approx(table.loc[year, high])
-    # The fan opens from the known starting stock.
-    start = vertices[np.isclose(vertices[:, 0], 2023), 1]
-    assert np.allclose(start, 1025)
-    median = next(line for line in ax.lines if line.get_label() == "median")
-    assert np.allclose(median.get_ydata()[1:], table["q50"].to_numpy())

@@ -25,6 +25,4 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
         raise ValueError(f"unknown engine {requested!r}; choose from {', '.join(ENGINE_CHOICES)}")
     if requested == "des":
         return EngineChoice("des", "requested", simulate_des)
-    return EngineChoice(
-        "des", "auto: des (simpy) is the engine that supports every scenario", simulate_des
-    )
+    return EngineChoice("des", "auto: the only engine in this version", simulate_des)

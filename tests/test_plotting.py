@@ -1,0 +1,57 @@
+"""Fan charts drawn from the quantiles they claim to show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from coopsim.plotting import BANDS, charted_metrics, percent, plot_fan, save_fan_charts
+
+
+def test_fan_bands_are_the_computed_quantiles(baseline_run):
+    figure = Figure()
+    ax = plot_fan(baseline_run, "cooperatives", ax=figure.subplots())
+    table = baseline_run.metric_quantiles("cooperatives")
+    bands = [c for c in ax.collections if c.get_label() in {b[2] for b in BANDS}]
+    assert len(bands) == 3
+    for (low, high, label, _), band in zip(BANDS, bands, strict=True):
+        assert band.get_label() == label
+        vertices = band.get_paths()[0].vertices
+        for year in baseline_run.years:
+            at_year = vertices[np.isclose(vertices[:, 0], year), 1]
+            assert np.min(at_year) == pytest.approx(table.loc[year, low])
+            assert np.max(at_year) == pytest.approx(table.loc[year, high])
+    # The fan opens from the known starting stock.
+    start = vertices[np.isclose(vertices[:, 0], 2023), 1]
+    assert np.allclose(start, 1025)
+    median = next(line for line in ax.lines if line.get_label() == "median")
+    assert np.allclose(median.get_ydata()[1:], table["q50"].to_numpy())
+
+
+def test_target_zones_and_probabilities_are_drawn(baseline_run):
+    ax = plot_fan(baseline_run, "founded", ax=Figure().subplots())
+    texts = [t.get_text() for t in ax.texts]
+    est = baseline_run.targets["new_cooperatives_2024"]
+    assert any(
+        t.startswith("new_cooperatives_2024\n") and percent(est.probability) in t for t in texts
+    )
+    zone = next(c for c in ax.collections if c.get_label() == "target zone")
+    vertices = zone.get_paths()[0].vertices
+    assert vertices[:, 1].min() == pytest.approx(20) and vertices[:, 1].max() == pytest.approx(30)
+    published = next(line for line in ax.lines if line.get_label() == "published")
+    assert list(published.get_xdata()) == [2023] and list(published.get_ydata()) == [35]
+
+
+def test_one_png_per_charted_metric(baseline_run, tmp_path):
+    paths = save_fan_charts(baseline_run, tmp_path)
+    assert [p.name for p in paths] == [f"fan_{m}.png" for m in charted_metrics(baseline_run)]
+    assert charted_metrics(baseline_run) == ["cooperatives", "founded", "well_operating_share"]
+    for path in paths:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_percent_keeps_small_probabilities_visible():
+    assert percent(0.334) == "33%"
+    assert percent(0.004) == "0.4%"
+    assert percent(0.9995) == "100.0%"
