@@ -33,24 +33,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least `minimum`."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        return value
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
-    return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,18 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument(
         "--replications",
-        type=_positive_int,
+        type=_whole_number(1),
         default=DEFAULT_REPLICATIONS,
         help=f"Monte Carlo replicates (default {DEFAULT_REPLICATIONS})",
     )
     run.add_argument(
-        "--seed", type=_seed, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed",
+        type=_whole_number(0),
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED})",
     )
     run.add_argument(
         "--engine", choices=ENGINE_CHOICES, default="auto", help="simulation engine (default auto)"
     )
     run.add_argument(
-        "--workers", type=_positive_int, default=None, help="worker processes (default all cores)"
+        "--workers",
+        type=_whole_number(1),
+        default=None,
+        help="worker processes (default all cores)",
     )
     run.add_argument(
         "--out",

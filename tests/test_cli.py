@@ -114,6 +114,23 @@ def test_unknown_engine_names_the_option_and_choices(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("option", "value", "needle"),
+    [
+        ("--replications", "0", "at least 1"),
+        ("--replications", "many", "not a whole number"),
+        ("--seed", "-1", "at least 0"),
+        ("--workers", "0", "at least 1"),
+    ],
+)
+def test_bad_option_values(tmp_path, option, value, needle):
+    out = tmp_path / "out"
+    run = coopsim("forecast", BASELINE, option, value, "--out", out)
+    assert_clean_error(run, option, needle)
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
     ("old", "new", "needles"),
     [
         ("mean_per_year = 35.0", "mean_per_year = -3.0", ["founding.mean_per_year", "-3.0"]),
