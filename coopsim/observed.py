@@ -89,18 +89,14 @@ class Region(StrictModel):
         """Every figure with its dotted location, for listing and checking."""
         found: list[tuple[str, Figure]] = []
         for year, snap in self.snapshots.items():
-            for name in ("total", "members", "cooperative_groups", "unions"):
+            for name in Snapshot.model_fields:
                 figure = getattr(snap, name)
-                if figure is not None:
-                    found.append((f"snapshots.{year}.{name}", figure))
-            for name in ("well_operating_share", "weak_share"):
-                figure = getattr(snap, name)
-                if figure is not None:
+                if isinstance(figure, Figure):
                     found.append((f"snapshots.{year}.{name}", figure))
             for cls, figure in (snap.classes or {}).items():
                 found.append((f"snapshots.{year}.classes.{cls}", figure))
         for year, flow in self.flows.items():
-            for name in ("founded", "dissolved", "net_change"):
+            for name in Flows.model_fields:
                 figure = getattr(flow, name)
                 if figure is not None:
                     found.append((f"flows.{year}.{name}", figure))
