@@ -5,9 +5,9 @@ drawn from its current hazards. Hazards are piecewise constant, so at a period b
 cooperative whose event would fall later wakes instead and redraws (exponential waiting times
 are memoryless, so this is exact) -- no simpy interrupts. Events are plain timeouts with a
 callback rather than one generator process per cooperative, which is cheaper per event.
-Year-end snapshots are taken between env.run(until=year) calls: simpy processes that stop
-event before any ordinary event at the same instant, so a snapshot sees every change before
-31 December and none scheduled on 1 January.
+Year-end snapshots are taken between env.run(until=year) calls: simpy schedules the stop of
+run(until=t) as urgent, ahead of any ordinary event at the same instant, so a snapshot sees
+every change before 31 December and none scheduled on 1 January.
 """
 
 from __future__ import annotations
