@@ -6,14 +6,19 @@ from __future__ import annotations
 class InputError(Exception):
     """Bad user input: names the file (or option), the field and what is allowed."""
 
-    def __init__(self, source: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, source: str, message: str, field: str | None = None, line: int | None = None
+    ) -> None:
         self.source = source
         self.field = field
         self.message = message
+        self.line = line
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.source}: {self.field}" if self.field else self.source
+        where = self.source if self.line is None else f"{self.source}, line {self.line}"
+        if self.field:
+            where += f": {self.field}"
         return f"{where}: {self.message}"
 
 
@@ -23,7 +28,7 @@ class InputErrors(InputError):
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         first = errors[0]
-        super().__init__(first.source, first.message, first.field)
+        super().__init__(first.source, first.message, first.field, first.line)
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,7 +13,9 @@ from pydantic import Field, model_validator
 
 from coopsim.classes import QualityClass
 from coopsim.metrics import METRIC_NAMES
-from coopsim.validation import StrictModel, file_digest, read_toml, validate
+from coopsim.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
+from coopsim.scenario_files import read_scenario_data
+from coopsim.validation import StrictModel, file_digest, validate
 
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -70,7 +75,11 @@ class Quality(StrictModel):
 
 
 class Founding(StrictModel):
-    """New cooperatives: Poisson within a year, with a gamma-distributed yearly rate."""
+    """New cooperatives: Poisson within a year, with a gamma-distributed yearly rate.
+
+    The yearly intensity is `mean_per_year` plus, with `from_groups`, the pool of cooperative
+    groups times their conversion rate (the pool counted at the start of each year).
+    """
 
     mean_per_year: Rate
     dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
@@ -79,6 +88,7 @@ class Founding(StrictModel):
         "variance mean + mean^2/k; omit for a plain Poisson process",
     )
     entry_class: ClassDistribution
+    from_groups: GroupConversion | None = None
 
 
 class Members(StrictModel):
@@ -148,6 +158,10 @@ class Scenario(StrictModel):
     quality: Quality
     members: Members
     reporting: Reporting = Field(default_factory=Reporting)
+    levers: dict[str, Lever] = {}
+    programmes: dict[str, Programme] = {}
+    cleanups: dict[str, Cleanup] = {}
+    law_2023: Law2023 | None = None
     targets: dict[str, Target] = {}
 
     @model_validator(mode="after")
@@ -164,7 +178,23 @@ class Scenario(StrictModel):
                     f"targets.{name}.year ({target.year}) must be within the simulated years "
                     f"{first}-{self.horizon_year}"
                 )
+        for name, cleanup in self.cleanups.items():
+            if not first <= cleanup.date.year <= self.horizon_year:
+                raise ValueError(
+                    f"cleanups.{name}.date ({cleanup.date}) must be within the simulated years "
+                    f"{first}-{self.horizon_year}"
+                )
         return self
+
+    @property
+    def start_date(self) -> dt.date:
+        """1 January of the first simulated year: time zero."""
+        return dt.date(self.first_year, 1, 1)
+
+    def years_since_start(self, date: dt.date) -> float:
+        """A date as years since time zero (fractions by day of the year)."""
+        days_in_year = 366 if calendar.isleap(date.year) else 365
+        return date.year - self.first_year + (date.timetuple().tm_yday - 1) / days_in_year
 
     @property
     def first_year(self) -> int:
@@ -178,16 +208,23 @@ class Scenario(StrictModel):
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A validated scenario with the file it came from (for provenance and relative paths)."""
+    """A validated scenario with the files it came from (for provenance and relative paths)."""
 
     scenario: Scenario
     path: Path | None
     sha256: str | None
+    files: tuple[Path, ...] = ()  # the file and the chain it extends, child first
+    overrides: tuple[str, ...] = ()  # --set dotted.path=value, in order
+
+    def file_digests(self) -> dict[str, str]:
+        """SHA-256 of every file in the extends chain."""
+        return {str(p.resolve()): file_digest(p) for p in self.files}
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read and validate a scenario file; bad input raises InputError naming file and field."""
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """Read and validate a scenario file, following `extends` and applying `--set` overrides
+    (`dotted.path=value`); bad input raises InputError naming the file, line and field."""
     path = Path(path)
-    raw = read_toml(path)
-    scenario = validate(Scenario, raw, str(path))
-    return LoadedScenario(scenario, path, file_digest(path))
+    raw = read_scenario_data(path, list(overrides))
+    scenario = validate(Scenario, raw.data, str(path), locate=raw.where)
+    return LoadedScenario(scenario, path, file_digest(path), tuple(raw.files), tuple(raw.overrides))

@@ -7,6 +7,7 @@ import hashlib
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,17 +40,25 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), f"is not valid TOML: {exc}") from None
 
 
-def validate(model: type[ModelT], data: dict[str, Any], source: str) -> ModelT:
-    """Validate data against a model; every problem becomes one line naming its dotted field."""
+Locator = Callable[[tuple[str, ...]], tuple[str, int | None]]
+
+
+def validate(
+    model: type[ModelT], data: dict[str, Any], source: str, locate: Locator | None = None
+) -> ModelT:
+    """Validate data against a model; every problem becomes one line naming its dotted field
+    and, where `locate` knows it, the file and line that set it."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(
-            [_describe(model, error, source) for error in exc.errors(include_url=False)]
-        ) from None
+        errors = []
+        for error in exc.errors(include_url=False):
+            where, line = locate(tuple(str(p) for p in error["loc"])) if locate else (source, None)
+            errors.append(_describe(model, error, where, line))
+        raise InputErrors(errors) from None
 
 
-def _describe(model: type[BaseModel], error: Any, source: str) -> InputError:
+def _describe(model: type[BaseModel], error: Any, source: str, line: int | None) -> InputError:
     loc = tuple(error["loc"])
     field = ".".join(str(part) for part in loc) or None
     if error["type"] == "extra_forbidden":
@@ -61,11 +70,11 @@ def _describe(model: type[BaseModel], error: Any, source: str) -> InputError:
             message += f"; did you mean '{close[0]}'?"
         if valid:
             message += f" Valid keys here: {', '.join(valid)}"
-        return InputError(source, message, field)
+        return InputError(source, message, field, line)
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] not in ("missing",) and "input" in error:
         message += f" (got {error['input']!r})"
-    return InputError(source, message, field)
+    return InputError(source, message, field, line)
 
 
 def _valid_keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
