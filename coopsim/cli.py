@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
+import pandas as pd
+
 from coopsim.engines import ENGINE_CHOICES
 from coopsim.ensemble import default_workers
 from coopsim.errors import InputError
@@ -22,6 +25,8 @@ from coopsim.plotting import charted_metrics, save_fan_charts
 from coopsim.provenance import provenance
 from coopsim.results import ForecastResult
 from coopsim.scenario import load_scenario
+from coopsim.scenario_files import to_toml
+from coopsim.targets import Z95
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -88,10 +93,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace --out if it holds earlier results"
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_set_option(run)
 
     check = commands.add_parser("validate", help="check scenario files and their data")
     check.add_argument("files", type=Path, nargs="+", help="scenario TOML files")
+    _add_set_option(check)
+
+    show = commands.add_parser(
+        "show", help="print a scenario as resolved (after extends and --set), as TOML"
+    )
+    show.add_argument("file", type=Path, help="scenario TOML file")
+    _add_set_option(show)
     return parser
+
+
+def _add_set_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a setting by its dotted path, e.g. founding.mean_per_year=30 "
+        "(repeatable; the value is read as TOML, a bare word as text)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", DataInconsistencyWarning)
             if args.command == "forecast":
                 return _forecast(args, list(argv) if argv is not None else sys.argv)
-            return _validate(args.files)
+            if args.command == "show":
+                return _show(args.file, args.overrides)
+            return _validate(args.files, args.overrides)
     except InputError as error:
         print(f"coopsim: error: {error}", file=sys.stderr)
         return EXIT_INPUT
@@ -112,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
     started = datetime.now(UTC)
-    loaded = load_scenario(args.scenario)
+    loaded = load_scenario(args.scenario, args.overrides)
     region = region_for(loaded.scenario, loaded.path)
     out = args.out or _default_out(args.scenario, started)
     check_output_dir(out, args.overwrite)
@@ -130,7 +157,10 @@ def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
         write_json(staging / "summary.json", result.summary())
         result.trajectories().to_csv(staging / "trajectories.csv", index=False)
         result.quantiles().to_csv(staging / "quantiles.csv", index=False)
-        charts = save_fan_charts(result, staging)
+        save_fan_charts(result, staging)
+        impact = result.programme_impact()
+        if impact is not None:
+            impact.to_csv(staging / "programme_impact.csv", index=False)
         write_json(
             staging / "provenance.json",
             provenance(
@@ -145,9 +175,9 @@ def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
                 argv=argv,
             ),
         )
+        written = sorted(path.name for path in staging.iterdir())
     print(format_report(result))
-    print(f"\nWrote {out}/: summary.json, provenance.json, trajectories.csv, quantiles.csv,")
-    print("  " + ", ".join(path.name for path in charts))
+    print(f"\nWrote {out}/: " + ", ".join(written))
     return EXIT_OK
 
 
@@ -191,16 +221,50 @@ def format_report(result: ForecastResult) -> str:
                 f"{year}: {fmt.format(row.q50)} [{fmt.format(row.q05)}, {fmt.format(row.q95)}]"
             )
         lines.append(f"  {metric:<22} " + "   ".join(cells))
+    impact = result.programme_impact()
+    if impact is not None:
+        lines += _impact_lines(impact)
     for item in result.inconsistencies:
         lines.append(f"\nNote on the data: {item}")
     return "\n".join(lines)
 
 
-def _validate(files: list[Path]) -> int:
+def _impact_lines(impact: pd.DataFrame) -> list[str]:
+    """The programme table: supported, spent to date, extra good+fair and cost per extra."""
+    lines = [
+        "",
+        "Programmes, against the same seed without them (means over replicates):",
+        f"  {'year':<6}{'supported':>10}{'spent to date':>15}{'extra good+fair':>20}"
+        f"{'cost per extra':>16}   (money in million VND)",
+    ]
+    for row in impact.itertuples():
+        cost = row.cost_per_additional_well_operating_million_vnd
+        half = Z95 * row.additional_well_operating_stderr
+        extra = f"{row.additional_well_operating:.1f} ± {half:.1f}"
+        cost_text = "-" if np.isnan(cost) else f"{cost:,.0f}"
+        spent = f"{row.budget_spent_to_date_million_vnd:,.0f}"
+        lines.append(f"  {row.year:<6}{row.supported:>10.1f}{spent:>15}{extra:>20}{cost_text:>16}")
+    return lines
+
+
+def _show(path: Path, overrides: list[str]) -> int:
+    loaded = load_scenario(path, overrides)
+    region = region_for(loaded.scenario, loaded.path)
+    compile_plan(loaded.scenario, region.data)
+    header = [f"# {path}, as resolved"]
+    if len(loaded.files) > 1:
+        header.append("# extends: " + " -> ".join(str(p) for p in loaded.files[1:]))
+    header += [f"# --set {text}" for text in loaded.overrides]
+    print("\n".join(header))
+    print(to_toml(loaded.scenario.model_dump(mode="python", exclude_none=True)))
+    return EXIT_OK
+
+
+def _validate(files: list[Path], overrides: list[str]) -> int:
     failed = False
     for path in files:
         try:
-            loaded = load_scenario(path)
+            loaded = load_scenario(path, overrides)
             region = region_for(loaded.scenario, loaded.path)
             compile_plan(loaded.scenario, region.data)
         except InputError as error:

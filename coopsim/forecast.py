@@ -33,6 +33,9 @@ def forecast(
 ) -> ForecastResult:
     """Run a scenario as a Monte Carlo ensemble and return its results.
 
+    A scenario with support programmes is also run without them, with the same seed, so the
+    result can say what the programmes bought (`ForecastResult.programme_impact()`).
+
     >>> from coopsim import load_scenario, forecast
     >>> result = forecast(load_scenario("scenarios/baseline.toml").scenario, replications=200)
     >>> result.targets["new_cooperatives_2024"].probability  # doctest: +SKIP
@@ -42,16 +45,20 @@ def forecast(
     loaded = region or region_for(scenario)
     plan = compile_plan(scenario, loaded.data)
     choice = select_engine(engine, plan)
-    bar = Progress(replications, enabled=progress)
+    runs = [plan, plan.without_programmes()] if plan.programmes else [plan]
+    bar = Progress(replications * len(runs), enabled=progress)
     try:
-        values = run_replicates(
-            choice.simulate,
-            plan,
-            seed,
-            replications,
-            workers=default_workers() if workers is None else workers,
-            progress=bar,
-        )
+        values, *counterfactual = [
+            run_replicates(
+                choice.simulate,
+                run,
+                seed,
+                replications,
+                workers=default_workers() if workers is None else workers,
+                progress=bar,
+            )
+            for run in runs
+        ]
     finally:
         bar.close()
     return ForecastResult(
@@ -64,4 +71,5 @@ def forecast(
         engine_reason=choice.reason,
         seed=seed,
         inconsistencies=loaded.inconsistencies,
+        counterfactual=counterfactual[0] if counterfactual else None,
     )

@@ -25,6 +25,10 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("unclassified", "Cooperatives under 12 months old (not classified)", "cooperatives"),
     MetricInfo("well_operating_share", "Share of cooperatives operating well", "share", True),
     MetricInfo("weak_share", "Share of cooperatives classified weak", "share", True),
+    MetricInfo("removed", "Cooperatives removed by clean-ups (part of dissolved)", "cooperatives"),
+    MetricInfo("supported", "Cooperatives newly supported by programmes", "cooperatives"),
+    MetricInfo("budget_spent_million_vnd", "Programme budget spent", "million VND"),
+    MetricInfo("cooperative_groups", "Cooperative groups in the pool at year end", "groups"),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)

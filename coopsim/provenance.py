@@ -41,6 +41,8 @@ def provenance(
         "command": argv if argv is not None else sys.argv,
         "scenario_file": _path(scenario.path),
         "scenario_sha256": scenario.sha256,
+        "scenario_files_sha256": scenario.file_digests(),
+        "overrides": list(scenario.overrides),
         "data_file": _path(region.path),
         "data_sha256": region.sha256,
         "resolved_scenario": scenario.scenario.model_dump(mode="json"),

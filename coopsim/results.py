@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coopsim.impact import programme_impact
 from coopsim.initial_state import InitialState
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
 from coopsim.observed import Inconsistency, Region, observed_series
@@ -17,6 +19,9 @@ from coopsim.targets import TargetEstimate, estimate
 
 #: Quantile levels kept for every metric and year: the 50/80/95% fan bands, the median, and the
 #: 5%/95% quantiles of the summary.json contract.
+#: Metrics that are not whole numbers even though they are not shares.
+FRACTIONAL = {"budget_spent_million_vnd"}
+
 QUANTILE_LEVELS: dict[str, float] = {
     "q025": 0.025,
     "q05": 0.05,
@@ -43,6 +48,7 @@ class ForecastResult:
     engine_reason: str
     seed: int
     inconsistencies: tuple[Inconsistency, ...] = ()
+    counterfactual: np.ndarray | None = None  # the same seed without programmes, if any
     targets: dict[str, TargetEstimate] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -65,8 +71,8 @@ class ForecastResult:
         frame = pd.DataFrame(self.values.reshape(n * n_years, -1), columns=list(METRIC_NAMES))
         frame.insert(0, "year", np.tile(self.years, n))
         frame.insert(0, "replicate", np.repeat(np.arange(n), n_years))
-        counts = [m for m in METRIC_NAMES if not m.endswith("_share")]
-        frame[counts] = frame[counts].astype(np.int64)
+        counts = [m for m in METRIC_NAMES if not m.endswith("_share") and m not in FRACTIONAL]
+        frame[counts] = frame[counts].round().astype("Int64")  # <NA> where not modelled
         return frame
 
     def quantiles(self) -> pd.DataFrame:
@@ -81,8 +87,10 @@ class ForecastResult:
     @cached_property
     def _quantile_table(self) -> pd.DataFrame:
         levels = np.array(list(QUANTILE_LEVELS.values()))
-        qs = np.nanquantile(self.values, levels, axis=0)  # (levels x years x metrics)
-        means = np.nanmean(self.values, axis=0)
+        with warnings.catch_warnings():  # metrics a scenario does not model are all NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            qs = np.nanquantile(self.values, levels, axis=0)  # (levels x years x metrics)
+            means = np.nanmean(self.values, axis=0)
         rows = []
         for m, name in enumerate(METRIC_NAMES):
             for y, year in enumerate(self.years):
@@ -111,6 +119,18 @@ class ForecastResult:
         if metric == "weak_share":
             return reported["weak"] / denominator
         return None
+
+    def programme_impact(self) -> pd.DataFrame | None:
+        """Per year, what the scenario's programmes bought against the same seed without them
+        (None when the scenario has no programme)."""
+        if self.counterfactual is None:
+            return None
+        return programme_impact(
+            self.values,
+            self.counterfactual,
+            self.years,
+            self.scenario.reporting.well_operating_classes,
+        )
 
     def observed(self, metric: str) -> dict[int, float]:
         """Published values of a metric by year, for marking on charts."""
@@ -146,11 +166,22 @@ class ForecastResult:
                 "members": self.initial.members,
                 "method": self.initial.method,
             },
+            "programme_impact": _records(self.programme_impact()),
             "data_inconsistencies": [
                 {"year": i.year, "message": i.message, "gap": i.gap, "treatment": i.treatment}
                 for i in self.inconsistencies
             ],
         }
+
+
+def _records(frame: pd.DataFrame | None) -> dict[str, dict[str, float | None]] | None:
+    """A per-year table as {year: {column: value}} for JSON."""
+    if frame is None:
+        return None
+    return {
+        str(int(row["year"])): {k: _number(v) for k, v in row.items() if k != "year"}
+        for row in frame.to_dict("records")
+    }
 
 
 def _number(value: Any) -> float | None:

@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 #: Fixed sub-stream keys; append new names, never reorder (that would change every result).
-STREAM_NAMES: tuple[str, ...] = ("founding", "transitions", "members", "initial")
+STREAM_NAMES: tuple[str, ...] = (
+    "founding",
+    "transitions",
+    "members",
+    "initial",
+    "cleanups",
+    "programmes",
+)
 
 
 def replicate_sequence(seed: int, replicate: int) -> np.random.SeedSequence:

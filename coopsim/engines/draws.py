@@ -7,14 +7,13 @@ import numpy as np
 from coopsim.plan import SimulationPlan
 
 
-def yearly_founding_rates(plan: SimulationPlan, rng: np.random.Generator) -> np.ndarray:
-    """Founding intensity of each calendar year: gamma-mixed so yearly counts are negative
-    binomial (mean m, variance m + m^2/k), or the plain mean when there is no dispersion."""
-    mean = plan.founding_mean_per_year
+def yearly_founding_factors(plan: SimulationPlan, rng: np.random.Generator) -> np.ndarray:
+    """Each calendar year's factor on the founding intensity: gamma with mean 1 and shape k, so
+    yearly counts are negative binomial (mean m, variance m + m^2/k); 1 with no dispersion."""
     k = plan.founding_dispersion
-    if k is None or mean == 0:
-        return np.full(plan.n_years, mean)
-    return rng.gamma(shape=k, scale=mean / k, size=plan.n_years)
+    if k is None:
+        return np.ones(plan.n_years)
+    return rng.gamma(shape=k, scale=1 / k, size=plan.n_years)
 
 
 def initial_members(plan: SimulationPlan, rng: np.random.Generator) -> np.ndarray:
