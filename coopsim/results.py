@@ -65,6 +65,11 @@ class ForecastResult:
         """Per-replicate values of one metric in one year."""
         return self.values[:, self.years.index(year), METRIC_INDEX[name]]
 
+    def modelled_metrics(self) -> list[str]:
+        """Metrics the scenario produces (e.g. the groups pool only when founding uses it)."""
+        present = ~np.all(np.isnan(self.values), axis=(0, 1))
+        return [name for name, keep in zip(METRIC_NAMES, present, strict=True) if keep]
+
     def trajectories(self) -> pd.DataFrame:
         """Tidy per-replicate results: one row per replicate and year, one column per metric."""
         n, n_years, _ = self.values.shape
@@ -138,10 +143,12 @@ class ForecastResult:
 
     def summary(self) -> dict[str, Any]:
         """The summary.json document."""
-        metrics: dict[str, dict[str, dict[str, float]]] = {name: {} for name in METRIC_NAMES}
+        modelled = self.modelled_metrics()
+        metrics: dict[str, dict[str, dict[str, float]]] = {name: {} for name in modelled}
         for row in self._quantile_table.to_dict("records"):
-            stats = {k: _number(v) for k, v in row.items() if k not in ("metric", "year")}
-            metrics[row["metric"]][str(row["year"])] = stats
+            if row["metric"] in metrics:
+                stats = {k: _number(v) for k, v in row.items() if k not in ("metric", "year")}
+                metrics[row["metric"]][str(row["year"])] = stats
         return {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
@@ -153,6 +160,7 @@ class ForecastResult:
             "years": self.years,
             "targets": {name: est.as_dict() for name, est in self.targets.items()},
             "metrics": metrics,
+            "metrics_not_modelled": [m for m in METRIC_NAMES if m not in modelled],
             "initial_state": {
                 "year": self.initial.year,
                 "reported": self.initial.reported,

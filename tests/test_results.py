@@ -20,7 +20,8 @@ def test_summary_follows_the_contract(baseline_run):
     for entry in summary["targets"].values():
         assert 0 <= entry["ci95"][0] <= entry["probability"] <= entry["ci95"][1] <= 1
         assert entry["stderr"] >= 0 and entry["description"]
-    assert set(summary["metrics"]) == set(METRIC_NAMES)
+    assert set(summary["metrics"]) | set(summary["metrics_not_modelled"]) == set(METRIC_NAMES)
+    assert summary["metrics_not_modelled"] == ["cooperative_groups"]
     for years in summary["metrics"].values():
         assert list(years) == [str(y) for y in range(2024, 2031)]
         for stats in years.values():
