@@ -1,0 +1,134 @@
+"""extends, replace, --set, line numbers for errors, and `coopsim show`."""
+
+from __future__ import annotations
+
+import io
+import json
+import tomllib
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from coopsim.cli import main
+from coopsim.errors import InputError
+from coopsim.scenario import load_scenario
+from coopsim.scenario_files import parse_override, to_toml, toml_key_lines
+
+from .conftest import BASELINE, ROOT
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def child(tmp_path: Path, text: str, name: str = "child.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(f'extends = "{BASELINE}"\n' + text)
+    return path
+
+
+def test_extends_deep_merges(tmp_path, baseline):
+    path = child(tmp_path, 'name = "c"\n[founding]\nmean_per_year = 20.0\n')
+    loaded = load_scenario(path)
+    assert loaded.scenario.founding.mean_per_year == 20
+    assert loaded.scenario.founding.dispersion == baseline.founding.dispersion
+    assert loaded.scenario.targets == baseline.targets
+    assert [p.name for p in loaded.files] == ["child.toml", "baseline.toml"]
+
+
+def test_replace_drops_inherited_tables(tmp_path):
+    text = (
+        'name = "c"\nreplace = ["targets"]\n[targets.only]\nmetric = "founded"\n'
+        'year = 2025\ncomparison = ">="\nthreshold = 10\n'
+    )
+    assert list(load_scenario(child(tmp_path, text)).scenario.targets) == ["only"]
+
+
+def test_set_overrides_are_typed_and_recorded(tmp_path):
+    loaded = load_scenario(
+        BASELINE, ["founding.mean_per_year=28", "reporting.share_denominator=classified"]
+    )
+    assert loaded.scenario.founding.mean_per_year == 28.0
+    assert loaded.scenario.reporting.share_denominator == "classified"
+    assert loaded.overrides == (
+        "founding.mean_per_year=28",
+        "reporting.share_denominator=classified",
+    )
+    assert parse_override("levers.x.start=2025-01-01")[1].isoformat() == "2025-01-01"
+    with pytest.raises(InputError, match=r"dotted\.path=value"):
+        parse_override("founding.mean_per_year")
+
+
+def test_set_errors_name_the_override():
+    with pytest.raises(InputError) as caught:
+        load_scenario(BASELINE, ["founding.mean_per_year=-2"])
+    assert "--set founding.mean_per_year=-2" in str(caught.value)
+    assert "founding.mean_per_year" in str(caught.value)
+
+
+def test_errors_point_at_the_line_and_the_file_that_set_the_value(tmp_path):
+    path = child(tmp_path, 'name = "c"\n\n[founding]\ndispersion = -1.0\n')
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value).startswith(f"{path}, line 5: founding.dispersion:")
+    inherited = child(tmp_path, 'name = "c"\n[members]\nnew_cooperative_minimum = 500\n', "m.toml")
+    with pytest.raises(InputError) as caught:
+        load_scenario(inherited)
+    assert str(inherited) in str(caught.value) and "new_cooperative_mean" in str(caught.value)
+
+
+def test_key_lines_cover_headers_keys_and_inline_tables():
+    lines = toml_key_lines(BASELINE.read_text())
+    text = BASELINE.read_text().splitlines()
+    assert text[lines[("founding", "mean_per_year")] - 1].startswith("mean_per_year")
+    assert "entry_class" in text[lines[("founding", "entry_class", "weak")] - 1]
+    assert text[lines[("targets", "new_cooperatives_2024")] - 1] == (
+        "[targets.new_cooperatives_2024]"
+    )
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_show_prints_toml_that_loads_back_to_the_same_scenario(path, tmp_path):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["show", str(path)]) == 0
+    shown = tmp_path / "shown.toml"
+    shown.write_text(out.getvalue())
+    tomllib.loads(out.getvalue())
+    original = load_scenario(path).scenario
+    again = load_scenario(shown).scenario
+    assert again == original
+
+
+def test_to_toml_quotes_what_needs_quoting():
+    text = to_toml({"a": {"odd key": "x", "v": [1, 2.5, True]}, "b": "Hà Tĩnh"})
+    assert tomllib.loads(text) == {"a": {"odd key": "x", "v": [1, 2.5, True]}, "b": "Hà Tĩnh"}
+
+
+def test_forecast_records_overrides_in_provenance(tmp_path):
+    out = tmp_path / "out"
+    status = main(
+        [
+            "forecast",
+            str(BASELINE),
+            "--replications",
+            "3",
+            "--workers",
+            "1",
+            "--quiet",
+            "--out",
+            str(out),
+            "--set",
+            "founding.mean_per_year=30",
+        ]
+    )
+    assert status == 0
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["overrides"] == ["founding.mean_per_year=30"]
+    assert prov["resolved_scenario"]["founding"]["mean_per_year"] == 30.0
+    assert str(BASELINE.resolve()) in prov["scenario_files_sha256"]
+
+
+def test_every_bundled_scenario_validates():
+    assert len(SCENARIOS) >= 7
+    with redirect_stdout(io.StringIO()):
+        assert main(["validate", *map(str, SCENARIOS)]) == 0
