@@ -130,11 +130,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _show(args.file, args.overrides)
             return _validate(args.files, args.overrides)
     except InputError as error:
-        print(f"coopsim: error: {error}", file=sys.stderr)
+        report_input_error(error)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("coopsim: interrupted; no output was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def report_input_error(error: InputError) -> None:
+    """One line per problem on stderr, each with the command's prefix."""
+    for problem in getattr(error, "errors", [error]):
+        print(f"coopsim: error: {problem}", file=sys.stderr)
 
 
 def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
@@ -256,7 +262,10 @@ def _show(path: Path, overrides: list[str]) -> int:
         header.append("# extends: " + " -> ".join(str(p) for p in loaded.files[1:]))
     header += [f"# --set {text}" for text in loaded.overrides]
     print("\n".join(header))
-    print(to_toml(loaded.scenario.model_dump(mode="python", exclude_none=True)))
+    resolved = loaded.scenario.model_dump(
+        mode="python", exclude_none=True, exclude={"extends", "replace"}
+    )
+    print(to_toml(resolved))
     return EXIT_OK
 
 
@@ -268,7 +277,7 @@ def _validate(files: list[Path], overrides: list[str]) -> int:
             region = region_for(loaded.scenario, loaded.path)
             compile_plan(loaded.scenario, region.data)
         except InputError as error:
-            print(f"coopsim: error: {error}", file=sys.stderr)
+            report_input_error(error)
             failed = True
         else:
             print(f"{path}: ok")

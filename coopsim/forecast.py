@@ -18,7 +18,11 @@ DEFAULT_REPLICATIONS = 1000
 
 def region_for(scenario: Scenario, scenario_path: Path | None = None) -> LoadedRegion:
     """The region data a scenario names (paths are relative to the scenario file)."""
-    return load_region(scenario.region, scenario_path.parent if scenario_path else None)
+    return load_region(
+        scenario.region,
+        scenario_path.parent if scenario_path else None,
+        str(scenario_path) if scenario_path else "scenario",
+    )
 
 
 def forecast(

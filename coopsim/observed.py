@@ -147,20 +147,22 @@ class LoadedRegion:
     inconsistencies: tuple[Inconsistency, ...]
 
 
-def load_region(spec: str, relative_to: Path | None = None) -> LoadedRegion:
-    """Load a region by bundled id ('ha_tinh') or by path to a TOML data file."""
+def load_region(
+    spec: str, relative_to: Path | None = None, named_in: str = "scenario"
+) -> LoadedRegion:
+    """Load a region by bundled id ('ha_tinh') or by path to a TOML data file (relative to
+    `relative_to`); `named_in` is the file whose `region` field asked for it, for errors."""
+    choices = f"bundled regions: {', '.join(bundled_regions())}, or the path of a TOML data file"
     if spec.endswith(".toml") or "/" in spec:
         path = Path(spec)
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
+        if not path.is_file():
+            raise InputError(named_in, f"no data file at {str(path)!r}; {choices}", "region")
     elif spec in bundled_regions():
         path = bundled_region_path(spec)
     else:
-        raise InputError(
-            "region",
-            f"unknown region '{spec}'; bundled regions: {', '.join(bundled_regions())}, "
-            "or give the path of a TOML data file",
-        )
+        raise InputError(named_in, f"unknown region {spec!r}; {choices}", "region")
     raw = read_toml(path)
     region = validate(Region, raw, str(path))
     found = tuple(check_consistency(region))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from coopsim.classes import QualityClass
 from coopsim.validation import StrictModel
@@ -52,9 +52,12 @@ class LeverEffects(HazardEffects):
     group_conversion: Multiplier = 1.0
 
 
-def _check_window(start: dt.date, end: dt.date | None) -> None:
-    if end is not None and end <= start:
-        raise ValueError(f"end ({end}) must be after start ({start})")
+def _after_start(end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    """An `end` date must come after the `start` validated before it."""
+    start = info.data.get("start")
+    if end is not None and start is not None and end <= start:
+        raise ValueError(f"must be after start ({start})")
+    return end
 
 
 class Lever(StrictModel):
@@ -70,10 +73,7 @@ class Lever(StrictModel):
     classes: list[QualityClass] = Field(default_factory=lambda: list(ALL_CLASSES), min_length=1)
     effects: LeverEffects
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Lever:
-        _check_window(self.start, self.end)
-        return self
+    _end_after_start = field_validator("end")(_after_start)
 
 
 Targeting = Literal["weakest_first", "random", "most_promising"]
@@ -100,10 +100,7 @@ class Programme(StrictModel):
     support_years: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     effects: HazardEffects
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Programme:
-        _check_window(self.start, self.end)
-        return self
+    _end_after_start = field_validator("end")(_after_start)
 
 
 class ClassProbabilities(StrictModel):
@@ -136,14 +133,13 @@ class Law2023(StrictModel):
     founding_multiplier: Multiplier = 1.0
     removal_at_deadline: ClassProbabilities = Field(default_factory=ClassProbabilities)
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Law2023:
-        if self.charter_deadline <= self.in_force:
-            raise ValueError(
-                f"charter_deadline ({self.charter_deadline}) must be after in_force "
-                f"({self.in_force})"
-            )
-        return self
+    @field_validator("charter_deadline")
+    @classmethod
+    def _deadline_after_in_force(cls, deadline: dt.date, info: ValidationInfo) -> dt.date:
+        in_force = info.data.get("in_force")
+        if in_force is not None and deadline <= in_force:
+            raise ValueError(f"must be after in_force ({in_force})")
+        return deadline
 
 
 class GroupConversion(StrictModel):

@@ -15,11 +15,14 @@ from coopsim.classes import QualityClass
 from coopsim.metrics import METRIC_NAMES
 from coopsim.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
 from coopsim.scenario_files import read_scenario_data
-from coopsim.validation import StrictModel, file_digest, validate
+from coopsim.validation import StrictModel, field_errors, file_digest, validate
 
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]
+
+#: The longest forecast a scenario may ask for, in years.
+MAX_YEARS = 100
 
 
 class ClassDistribution(StrictModel):
@@ -151,6 +154,10 @@ class Scenario(StrictModel):
 
     name: str
     description: str = ""
+    extends: str | None = Field(default=None, description="parent scenario file, read first")
+    replace: list[str] = Field(
+        default_factory=list, description="inherited keys to drop before merging this file"
+    )
     region: str = "ha_tinh"
     initial: Initial
     horizon_year: int = 2030
@@ -166,24 +173,27 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Scenario:
+        """Years and dates must fall within the simulated years; every problem is reported
+        at its own field."""
         first = self.initial.snapshot_year + 1
+        span = f"within the simulated years {first}-{self.horizon_year}"
+        problems: list[tuple[tuple[str, ...], str, object]] = []
         if self.horizon_year < first:
-            raise ValueError(
-                f"horizon_year ({self.horizon_year}) must be at least the first simulated "
-                f"year ({first}, the year after initial.snapshot_year)"
+            message = (
+                f"must be at least the first simulated year ({first}, the year after "
+                "initial.snapshot_year)"
             )
+            field_errors("Scenario", [(("horizon_year",), message, self.horizon_year)])
+        if self.horizon_year - first >= MAX_YEARS:
+            message = f"may be at most {MAX_YEARS} years after the start ({first})"
+            field_errors("Scenario", [(("horizon_year",), message, self.horizon_year)])
         for name, target in self.targets.items():
             if not first <= target.year <= self.horizon_year:
-                raise ValueError(
-                    f"targets.{name}.year ({target.year}) must be within the simulated years "
-                    f"{first}-{self.horizon_year}"
-                )
+                problems.append((("targets", name, "year"), f"must be {span}", target.year))
         for name, cleanup in self.cleanups.items():
             if not first <= cleanup.date.year <= self.horizon_year:
-                raise ValueError(
-                    f"cleanups.{name}.date ({cleanup.date}) must be within the simulated years "
-                    f"{first}-{self.horizon_year}"
-                )
+                problems.append((("cleanups", name, "date"), f"must be {span}", cleanup.date))
+        field_errors("Scenario", problems)
         return self
 
     @property

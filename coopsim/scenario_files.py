@@ -48,7 +48,8 @@ def read_scenario_data(path: Path, overrides: list[str] | tuple[str, ...] = ()) 
     raw = _resolve(path, ())
     for text in overrides:
         key, value = parse_override(text)
-        _set(raw.data, key, value)
+        for created in _set(raw.data, key, value):
+            raw.origins[created] = f"--set {text}"
         _record(raw.origins, key, value, f"--set {text}")
         raw.overrides.append(text)
     return raw
@@ -77,6 +78,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> RawScenario:
                 f"extends '{parent_name}', but {parent} does not exist "
                 f"(paths are relative to {path.parent})",
                 "extends",
+                own_lines.get(("extends",)),
             )
         raw = _resolve(parent, (*chain, resolved))
     for dotted in replaced:
@@ -129,14 +131,20 @@ def parse_override(text: str) -> tuple[Key, Any]:
     return key, value
 
 
-def _set(data: dict[str, Any], key: Key, value: Any) -> None:
+def _set(data: dict[str, Any], key: Key, value: Any) -> list[Key]:
+    """Set a dotted key, creating tables on the way; returns the keys of the tables created."""
     node = data
-    for part in key[:-1]:
-        child = node.setdefault(part, {})
+    created: list[Key] = []
+    for depth, part in enumerate(key[:-1], start=1):
+        if part not in node:
+            node[part] = {}
+            created.append(key[:depth])
+        child = node[part]
         if not isinstance(child, dict):
             raise InputError("--set", f"{'.'.join(key)}: {part} is not a table")
         node = child
     node[key[-1]] = value
+    return created
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -153,7 +161,15 @@ def toml_key_lines(text: str) -> dict[Key, int]:
     error message at the line that set a value."""
     found: dict[Key, int] = {}
     table: Key = ()
+    open_quote: str | None = None  # inside a multi-line string opened by this delimiter
     for number, line in enumerate(text.splitlines(), start=1):
+        if open_quote is not None:
+            if line.count(open_quote) % 2 == 1:
+                open_quote = None
+            continue
+        for quote in ('"""', "'''"):
+            if line.count(quote) % 2 == 1:
+                open_quote = quote
         header = _HEADER.match(line)
         if header:
             table = _split_key(header.group(1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import tomllib
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from coopsim.errors import InputError, InputErrors
 
@@ -24,6 +26,23 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
 
+def field_errors(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+    """Raise the problems found by a cross-field check as a ValidationError whose entries each
+    carry their own location and bad value, as field errors do (nothing if there are none)."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("value_error", message.replace("{", "{{")),
+                    loc=loc,
+                    input=value,
+                )
+                for loc, message, value in problems
+            ],
+        )
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file, turning I/O and syntax problems into an InputError naming the file."""
     try:
@@ -32,7 +51,7 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), "no such file") from None
     except IsADirectoryError:
         raise InputError(str(path), "is a directory, not a TOML file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(str(path), f"cannot be read ({exc.__class__.__name__}: {exc})") from None
     try:
         return tomllib.loads(text)
@@ -73,8 +92,15 @@ def _describe(model: type[BaseModel], error: Any, source: str, line: int | None)
         return InputError(source, message, field, line)
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] not in ("missing",) and "input" in error:
-        message += f" (got {error['input']!r})"
+        message += f" (got {shown(error['input'])})"
     return InputError(source, message, field, line)
+
+
+def shown(value: Any) -> str:
+    """A bad value as a person wrote it: dates as ISO dates, everything else as its repr."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
 
 
 def _valid_keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
