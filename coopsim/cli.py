@@ -246,7 +246,7 @@ def _impact_lines(impact: pd.DataFrame) -> list[str]:
     for row in impact.itertuples():
         cost = row.cost_per_additional_well_operating_million_vnd
         half = Z95 * row.additional_well_operating_stderr
-        extra = f"{row.additional_well_operating:.1f} ± {half:.1f}"
+        extra = f"{row.additional_well_operating:.2f} ± {half:.2f}"
         cost_text = "-" if np.isnan(cost) else f"{cost:,.0f}"
         spent = f"{row.budget_spent_to_date_million_vnd:,.0f}"
         lines.append(f"  {row.year:<6}{row.supported:>10.1f}{spent:>15}{extra:>20}{cost_text:>16}")

@@ -1,12 +1,15 @@
 """The simpy engine: every cooperative an entity with its own next event; the model of record.
 
-Each cooperative holds one pending event: the time of its next class change or dissolution,
-drawn from its current hazards. Hazards are piecewise constant, so at a period boundary a
-cooperative whose event would fall later wakes instead and redraws (exponential waiting times
-are memoryless, so this is exact) -- no simpy interrupts. When a programme starts or stops
-supporting a cooperative, its hazards change mid-period: its version number is bumped and a
-new event drawn, and the stale event is ignored when it fires. Events are plain timeouts with a
-callback rather than one generator process per cooperative, which is cheaper per event.
+Each cooperative holds one pending event: the time of its next class change or dissolution.
+It is found by the time-change method: on entering a class the cooperative draws an Exp(1)
+amount of hazard to use up, and the event falls where its hazard, integrated over the
+piecewise-constant periods ahead, reaches that amount (exact for piecewise-constant hazards,
+and no simpy interrupts or wake-ups at period boundaries). When a programme starts or stops
+supporting a cooperative, its hazard changes from then on: the unused amount is carried over,
+its version number is bumped, a new event is scheduled, and the stale one is ignored when it
+fires. Each cooperative draws from its own keyed random sequence, so a cooperative whose
+hazards a policy leaves alone lives the same life in both runs of a comparison (common random
+numbers). Events are plain timeouts with a callback, cheaper than a process per cooperative.
 
 Year-end snapshots are taken between env.run(until=year) calls: simpy schedules the stop of
 run(until=t) as urgent, ahead of any ordinary event at the same instant, so a snapshot sees
@@ -17,6 +20,7 @@ counts in the new year).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Generator
 from functools import partial
 
@@ -32,7 +36,7 @@ from coopsim.engines.draws import (
 from coopsim.engines.support import HazardTables, run_programme
 from coopsim.metrics import METRIC_NAMES
 from coopsim.plan import CleanupEvent, SimulationPlan
-from coopsim.rng import BufferedDraws, stream
+from coopsim.rng import BufferedDraws, KeyedDraws, stream
 
 N_METRICS = len(METRIC_NAMES)
 
@@ -45,24 +49,27 @@ class DesReplicate:
         self.seed = seed
         self.replicate = replicate
         self.env = simpy.Environment()
-        self.draws = BufferedDraws(stream(seed, replicate, "transitions"))
+        self.draws = KeyedDraws(seed, replicate, "cooperatives")
         self.founding_rng = stream(seed, replicate, "founding")
         self.founding_draws = BufferedDraws(self.founding_rng)
         self.members_rng = stream(seed, replicate, "members")
         # tables.exit_rate[s][p][c]: s = 0 unsupported, s = k + 1 supported by programme k.
         self.tables = HazardTables.build(plan)
-        self.period_end = [p.end for p in plan.periods]
+        self.period_end = [p.end for p in plan.periods[:-1]] + [math.inf]
         self.last_period = len(plan.periods) - 1
         self.period = 0
         self.entry_cumulative = np.cumsum(plan.entry_distribution).tolist()
         self.well = [int(c) for c in np.flatnonzero(plan.well_operating)]
         # Per cooperative: latent class (-1 once dissolved), members, calendar-year index
-        # founded, programme supporting it (-1: none) and the version of its pending event.
+        # founded, programme supporting it (-1: none), the version of its pending event, and
+        # the hazard it had left to use up at time `since`.
         self.cls: list[int] = []
         self.members: list[int] = []
         self.born: list[int] = []
         self.support: list[int] = []
         self.version: list[int] = []
+        self.hazard_left: list[float] = []
+        self.since: list[float] = []
         # Alive cooperatives by latent class: founded before this year, and during it.
         self.classified = [0, 0, 0, 0]
         self.young = [0, 0, 0, 0]
@@ -111,6 +118,8 @@ class DesReplicate:
         self.born.append(born)
         self.support.append(-1)
         self.version.append(0)
+        self.hazard_left.append(0.0)
+        self.since.append(0.0)
         self.total_members += members
         if born == self.year:
             self.young[c] += 1
@@ -138,35 +147,66 @@ class DesReplicate:
         self.period = p
         return p
 
-    def reschedule(self, i: int) -> None:
-        """Replace cooperative i's pending event after its hazards changed."""
+    def set_support(self, i: int, state: int) -> None:
+        """Start (programme index) or stop (-1) supporting cooperative i from now: the hazard
+        it has not used up carries over to its new hazards."""
+        now = self.env.now
+        self.hazard_left[i] -= self._hazard_used(i, self.since[i], now)
+        self.since[i] = now
+        self.support[i] = state
         self.version[i] += 1
-        self._schedule(i)
+        self._schedule_at(i, self.hazard_left[i])
 
     def _schedule(self, i: int) -> None:
-        """Draw cooperative i's next event, or a wake-up at the end of the current period."""
-        now = self.env.now
-        p = self._period()
-        rate = self.tables.exit_rate[self.support[i] + 1][p][self.cls[i]]
-        end = self.period_end[p]
-        dt = self.draws.exponential() / rate if rate > 0 else float("inf")
-        version = self.version[i]
-        if now + dt < end or p == self.last_period:
-            if dt != float("inf"):
-                self.env.timeout(dt).callbacks.append(partial(self._on_event, i, version))
-        else:
-            self.env.timeout(end - now).callbacks.append(partial(self._on_wake, i, version))
+        """Cooperative i has just entered its class: draw the hazard it will use up there."""
+        hazard = -math.log(1.0 - self.draws.next(i))
+        self.hazard_left[i] = hazard
+        self.since[i] = self.env._now
+        self._schedule_at(i, hazard)
 
-    def _on_wake(self, i: int, version: int, _event: simpy.Event) -> None:
-        if version == self.version[i]:
-            self._schedule(i)
+    def _schedule_at(self, i: int, hazard: float) -> None:
+        """Schedule cooperative i's next event where its hazard from now adds up to `hazard`
+        (hot path: kept free of method calls)."""
+        rates = self.tables.exit_rate[self.support[i] + 1]
+        c = self.cls[i]
+        now = t = self.env._now
+        ends = self.period_end
+        p = self.period
+        while now >= ends[p]:  # the last period ends at infinity
+            p += 1
+        self.period = p
+        while True:
+            rate = rates[p][c]
+            if rate > 0:
+                step = hazard / rate
+                if t + step <= ends[p]:
+                    event = self.env.timeout(t + step - now)
+                    event.callbacks.append(partial(self._on_event, i, self.version[i]))
+                    return
+                hazard -= rate * (ends[p] - t)
+            if p == self.last_period:
+                return
+            t = ends[p]
+            p += 1
+
+    def _hazard_used(self, i: int, start: float, end: float) -> float:
+        """Hazard cooperative i accumulated over [start, end] in its current class and state."""
+        rates = self.tables.exit_rate[self.support[i] + 1]
+        c = self.cls[i]
+        used = 0.0
+        for p, period_end in enumerate(self.period_end):
+            lo = max(start, self.plan.periods[p].start)
+            hi = min(end, period_end)
+            if hi > lo:
+                used += rates[p][c] * (hi - lo)
+        return used
 
     def _on_event(self, i: int, version: int, _event: simpy.Event) -> None:
         if version != self.version[i]:
             return
         c = self.cls[i]
         up, up_or_down = self.tables.thresholds[self.support[i] + 1][self._period()][c]
-        u = self.draws.uniform()
+        u = self.draws.next(i)
         if u >= up_or_down:
             self.dissolve(i)
             return
@@ -214,17 +254,18 @@ class DesReplicate:
 
     # -- administrative events --------------------------------------------------------------
     def _schedule_cleanups(self) -> None:
-        rng = BufferedDraws(stream(self.seed, self.replicate, "cleanups"))
+        rng = KeyedDraws(self.seed, self.replicate, "cleanups")
         for cleanup in self.plan.cleanups:
             if 0 <= cleanup.time < self.plan.n_years:
                 event = self.env.timeout(cleanup.time)
                 event.callbacks.append(partial(self._cleanup, cleanup, rng))
 
-    def _cleanup(self, cleanup: CleanupEvent, rng: BufferedDraws, _event: simpy.Event) -> None:
-        """Remove each alive cooperative of a targeted class with that class's probability."""
+    def _cleanup(self, cleanup: CleanupEvent, rng: KeyedDraws, _event: simpy.Event) -> None:
+        """Remove each alive cooperative of a targeted class with that class's probability
+        (each cooperative's draw is its own, so runs that differ elsewhere still agree here)."""
         removal = cleanup.removal.tolist()
         for i, c in enumerate(self.cls):
-            if c >= 0 and removal[c] > 0 and rng.uniform() < removal[c]:
+            if c >= 0 and removal[c] > 0 and rng.next(i) < removal[c]:
                 self.dissolve(i)
                 self.removed += 1
 

@@ -88,8 +88,7 @@ def run_programme(
         for i in chosen:
             if programme.cost > 0:
                 budget.get(min(programme.cost, budget.level))
-            sim.support[i] = k
-            sim.reschedule(i)
+            sim.set_support(i, k)
             end = sim.env.timeout(programme.support_years)
             end.callbacks.append(partial(_end_support, sim, i, k))
         sim.supported += len(chosen)
@@ -98,5 +97,4 @@ def run_programme(
 
 def _end_support(sim: DesReplicate, i: int, k: int, _event: simpy.Event) -> None:
     if sim.cls[i] >= 0 and sim.support[i] == k:
-        sim.support[i] = -1
-        sim.reschedule(i)
+        sim.set_support(i, -1)
