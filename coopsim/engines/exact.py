@@ -1,0 +1,277 @@
+"""The exact engine: closed-form distributions for scenarios whose cooperatives are independent.
+
+Every cooperative follows the same continuous-time chain, so at a year end each one is in one
+of a few outcome states -- a latent class (classified, or unclassified if founded that year),
+dissolved by hazard during the year, removed by a clean-up during the year, or gone earlier --
+with probabilities from matrix exponentials of the generator over the piecewise-constant
+periods, with clean-ups as jump matrices. The starting stock contributes multinomial counts;
+the cooperatives founded in a year, Poisson counts given that year's gamma founding factor, so
+negative multinomial counts unconditionally. Sums of independent sources have a product of
+characteristic functions; one inverse FFT on a window around the mean gives the exact pmf of a
+count, or the joint pmf of two (for shares).
+
+Not supported (they couple cooperatives or make founding depend on the past): support
+programmes and founding from the pool of cooperative groups. Members are not computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.linalg import expm
+
+from coopsim.model import Hazards
+from coopsim.plan import SimulationPlan
+
+# Outcome states at a year end.
+CLASSIFIED = (0, 1, 2, 3)
+UNCLASSIFIED = (4, 5, 6, 7)
+DISSOLVED_IN_YEAR, REMOVED_IN_YEAR, GONE_BEFORE = 8, 9, 10
+N_OUTCOMES = 11
+# States of the chain: 4 classes, dissolved by hazard, removed by a clean-up.
+HAZARD_GONE, REMOVED = 4, 5
+
+
+def unsupported_features(plan: SimulationPlan) -> list[str]:
+    """Scenario features the exact engine cannot handle (empty when it can)."""
+    found = []
+    if plan.programmes:
+        found.append("support programmes (they couple cooperatives through capacity and budget)")
+    if plan.groups is not None:
+        found.append("founding from cooperative groups (the pool depends on past founding)")
+    return found
+
+
+def _generator(hazards: Hazards) -> np.ndarray:
+    q = np.zeros((6, 6))
+    q[:5, :5] = hazards.generator()
+    return q
+
+
+def _integral(q: np.ndarray, length: float) -> np.ndarray:
+    """The integral of expm(q s) for s in [0, length]."""
+    n = q.shape[0]
+    block = np.zeros((2 * n, 2 * n))
+    block[:n, :n] = q * length
+    block[:n, n:] = np.eye(n) * length
+    return expm(block)[:n, n:]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Cooperatives whose year-end outcome counts are multinomial (a fixed number) or, for those
+    founded in a year, negative multinomial / Poisson (`means` per outcome, founding shape)."""
+
+    probabilities: np.ndarray | None = None  # (N_OUTCOMES,), with count
+    count: int = 0
+    means: np.ndarray | None = None  # (N_OUTCOMES,)
+    shape: float | None = None
+
+    def characteristic(
+        self, x: np.ndarray, y: np.ndarray, phases: tuple[np.ndarray, np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        """E exp(i(uX + vY)), X and Y counting the outcomes marked in x and y; `phases` are
+        exp(iu), exp(iv) and exp(i(u + v)) on the frequency grid."""
+        weights = self.probabilities if self.probabilities is not None else self.means
+        only_x, only_y, both = (
+            float(weights[(x == a) & (y == b)].sum()) for a, b in ((1, 0), (0, 1), (1, 1))
+        )
+        z = only_x * (phases[0] - 1) + only_y * (phases[1] - 1) + both * (phases[2] - 1)
+        if self.probabilities is not None:
+            return (1 + z) ** self.count
+        if self.shape is None:
+            return np.exp(z)
+        return (1 - z / self.shape) ** (-self.shape)
+
+    def moments(self, x: np.ndarray) -> tuple[float, float]:
+        """Mean and variance of the count of outcomes with weight 1 in x."""
+        if self.probabilities is not None:
+            p = float(self.probabilities[x == 1].sum())
+            return self.count * p, self.count * p * (1 - p)
+        m = float(self.means[x == 1].sum())
+        return m, m + (m * m / self.shape if self.shape else 0.0)
+
+
+class ExactModel:
+    """Year-end outcome distributions of a plan, computed once; metrics are read off them."""
+
+    def __init__(self, plan: SimulationPlan) -> None:
+        problems = unsupported_features(plan)
+        if problems:
+            raise ValueError("the exact engine does not support " + "; ".join(problems))
+        self.plan = plan
+        self._cuts = self._time_cuts()
+        self._expm_cache: dict[tuple[float, float], np.ndarray] = {}
+        self.sources = [self._sources(k) for k in range(plan.n_years)]
+        self.founding_means = [
+            self._founding_weight(k) * plan.founding_mean_per_year for k in range(plan.n_years)
+        ]
+
+    # -- the chain over time --------------------------------------------------------------
+    def _time_cuts(self) -> list[float]:
+        cuts = {float(k) for k in range(self.plan.n_years + 1)}
+        cuts.update(p.start for p in self.plan.periods)
+        cuts.update(c.time for c in self.plan.cleanups if 0 <= c.time < self.plan.n_years)
+        return sorted(cuts)
+
+    def _period_at(self, t: float):
+        for period in self.plan.periods:
+            if period.start <= t < period.end:
+                return period
+        return self.plan.periods[-1]
+
+    def _jump(self, t: float) -> np.ndarray:
+        """The transition of the clean-ups dated at t (identity if none)."""
+        jump = np.eye(6)
+        for cleanup in self.plan.cleanups:
+            if cleanup.time == t:
+                step = np.eye(6)
+                for c in range(4):
+                    step[c, c] = 1 - cleanup.removal[c]
+                    step[c, REMOVED] = cleanup.removal[c]
+                jump = jump @ step
+        return jump
+
+    def propagate(self, dist: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """Carry a distribution (rows over the 6 chain states) from t0 to t1, applying the
+        clean-ups dated in [t0, t1)."""
+        if t1 <= t0:
+            return dist
+        edges = [t for t in self._cuts if t0 < t < t1]
+        t = t0
+        for end in [*edges, t1]:
+            dist = dist @ self._jump(t) @ self._expm(t, end)
+            t = end
+        return dist
+
+    def _expm(self, start: float, end: float) -> np.ndarray:
+        """Transition matrix over [start, end), inside one period (cached)."""
+        key = (start, end)
+        if key not in self._expm_cache:
+            q = _generator(self._period_at(start).hazards)
+            self._expm_cache[key] = expm(q * (end - start))
+        return self._expm_cache[key]
+
+    def _founding_weight(self, k: int) -> float:
+        """Integral of the founding multiplier over year k."""
+        return sum(
+            p.founding_multiplier * max(0.0, min(k + 1, p.end) - max(k, p.start))
+            for p in self.plan.periods
+        )
+
+    def _entrants_at_year_end(self, j: int) -> np.ndarray:
+        """Expected chain states at the end of year j of the cooperatives founded in it, per unit
+        of founding intensity (unnormalised: total = the year's founding weight)."""
+        entry = np.zeros(6)
+        entry[:4] = self.plan.entry_distribution
+        edges = [t for t in self._cuts if j < t < j + 1]
+        total = np.zeros(6)
+        t = float(j)
+        for end in [*edges, float(j + 1)]:
+            period = self._period_at(t)
+            q = _generator(period.hazards)
+            founded = period.founding_multiplier * entry @ _integral(q, end - t)
+            total = total + self.propagate(founded, end, float(j + 1))
+            t = end
+        return total
+
+    def _outcomes(self, start: np.ndarray, end: np.ndarray, classified: bool) -> np.ndarray:
+        """Year-end outcome weights from chain states at the year's start and end."""
+        out = np.zeros(N_OUTCOMES)
+        slots = CLASSIFIED if classified else UNCLASSIFIED
+        out[list(slots)] = end[:4]
+        out[DISSOLVED_IN_YEAR] = end[HAZARD_GONE] - start[HAZARD_GONE]
+        out[REMOVED_IN_YEAR] = end[REMOVED] - start[REMOVED]
+        out[GONE_BEFORE] = start[HAZARD_GONE] + start[REMOVED]
+        return np.clip(out, 0.0, None)
+
+    def _sources(self, k: int) -> list[Source]:
+        sources = []
+        stock = self.plan.initial.latent
+        for c in range(4):
+            if stock[c] == 0:
+                continue
+            unit = np.zeros(6)
+            unit[c] = 1.0
+            start = self.propagate(unit, 0.0, float(k))
+            end = self.propagate(start, float(k), float(k + 1))
+            sources.append(Source(self._outcomes(start, end, True), int(stock[c])))
+        mean = self.plan.founding_mean_per_year
+        for j in range(k + 1):
+            at_end_j = self._entrants_at_year_end(j)
+            if j == k:
+                outcome = self._outcomes(np.zeros(6), at_end_j, False)
+            else:
+                start = self.propagate(at_end_j, float(j + 1), float(k))
+                end = self.propagate(start, float(k), float(k + 1))
+                outcome = self._outcomes(start, end, True)
+            sources.append(Source(means=mean * outcome, shape=self.plan.founding_dispersion))
+        return sources
+
+    # -- distributions --------------------------------------------------------------------
+    def count_pmf(self, k: int, states: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Exact pmf of the number of cooperatives in the given outcome states at the end of
+        year k: (values, probabilities)."""
+        x = _indicator(states)
+        xs, _, pmf = self._pmf(k, x, None)
+        return xs, pmf[:, 0]
+
+    def ratio_pmf(
+        self, k: int, numerator: list[int], rest: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact distribution of X / (X + Y), X counting `numerator` states and Y `rest`:
+        (sorted distinct values, probabilities); outcomes with X + Y = 0 are left out."""
+        xs, ys, pmf = self._pmf(k, _indicator(numerator), _indicator(rest))
+        total = xs[:, None] + ys[None, :]
+        keep = (total > 0) & (pmf > 0)
+        ratios = (np.broadcast_to(xs[:, None], pmf.shape)[keep] / total[keep]).ravel()
+        probs = pmf[keep].ravel()
+        order = np.argsort(ratios, kind="stable")
+        values, starts = np.unique(ratios[order], return_index=True)
+        return values, np.add.reduceat(probs[order], starts)
+
+    def founded_pmf(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Negative binomial (or Poisson) pmf of the cooperatives founded in year k."""
+        mean, shape = self.founding_means[k], self.plan.founding_dispersion
+        dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
+        values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
+        return values, dist.pmf(values)
+
+    def _pmf(self, k: int, x: np.ndarray, y: np.ndarray | None):
+        sources = self.sources[k]
+        y_ = np.zeros(N_OUTCOMES) if y is None else y
+        x_lo, x_len = _window(sources, x)
+        y_lo, y_len = _window(sources, y_) if y is not None else (0, 1)
+        u = 2 * np.pi * np.fft.fftfreq(x_len)[:, None]
+        v = 2 * np.pi * np.fft.fftfreq(y_len)[None, :]
+        phases = (np.exp(1j * u), np.exp(1j * v), np.exp(1j * (u + v)))
+        phi = np.ones((x_len, y_len), dtype=complex)
+        for source in sources:
+            phi = phi * source.characteristic(x, y_, phases)
+        phi = phi * np.exp(-1j * (u * x_lo + v * y_lo))
+        pmf = np.clip(np.fft.fft2(phi).real / (x_len * y_len), 0.0, None)
+        pmf /= pmf.sum()
+        return x_lo + np.arange(x_len), y_lo + np.arange(y_len), pmf
+
+
+def _indicator(states: list[int]) -> np.ndarray:
+    x = np.zeros(N_OUTCOMES)
+    x[states] = 1
+    return x
+
+
+def _window(sources: list[Source], x: np.ndarray) -> tuple[int, int]:
+    """Lowest value and length (a power of two) of a window holding all but a negligible tail
+    of the count of x-states: the FFT wraps whatever falls outside onto it."""
+    mean = var = 0.0
+    for source in sources:
+        m, s2 = source.moments(x)
+        mean += m
+        var += s2
+    sd = math.sqrt(var)
+    low = max(0, math.floor(mean - 12 * sd - 4))
+    length = 2 ** math.ceil(math.log2(max(16.0, mean + 14 * sd + 8 - low)))
+    return low, length

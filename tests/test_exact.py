@@ -1,0 +1,113 @@
+"""The exact engine's closed-form distributions agree with the simpy engine (model of record)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from coopsim.engines.des import simulate_replicate
+from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
+from coopsim.ensemble import run_replicates
+from coopsim.metrics import METRIC_INDEX as M
+from coopsim.plan import compile_plan
+from coopsim.scenario import load_scenario
+
+from .conftest import ROOT
+
+ALIVE = [*CLASSIFIED, *UNCLASSIFIED]
+COUNTS = {
+    "cooperatives": ALIVE,
+    "dissolved": [8, 9],
+    "removed": [9],
+    "good": [0],
+    "fair": [1],
+    "average": [2],
+    "weak": [3],
+    "unclassified": list(UNCLASSIFIED),
+}
+SCENARIOS = ["baseline", "law2023_cleanup", "stagnation", "credit_and_training"]
+
+
+def plan_of(name, region):
+    return compile_plan(load_scenario(ROOT / "scenarios" / f"{name}.toml").scenario, region.data)
+
+
+@pytest.fixture(scope="module", params=SCENARIOS)
+def pair(request, region):
+    plan = plan_of(request.param, region)
+    values = run_replicates(simulate_replicate, plan, 31, 300)
+    return request.param, ExactModel(plan), values
+
+
+def test_yearly_means_agree_within_4_standard_errors(pair):
+    name, exact, values = pair
+    n = values.shape[0]
+    for metric, states in COUNTS.items():
+        for k in range(values.shape[1]):
+            xs, pmf = exact.count_pmf(k, states)
+            sample = values[:, k, M[metric]]
+            se = max(sample.std(ddof=1), 0.5) / np.sqrt(n)
+            assert abs(sample.mean() - xs @ pmf) < 4 * se, (name, metric, k)
+
+
+def test_target_probabilities_agree_within_3_standard_errors(pair):
+    name, exact, values = pair
+    n = values.shape[0]
+    checks = []
+    for k in (0, 3, 6):
+        shares, pmf = exact.ratio_pmf(k, [0, 1], [2, 3, *UNCLASSIFIED])
+        median = shares[np.searchsorted(np.cumsum(pmf), 0.5)]
+        checks.append(
+            (pmf[shares > median].sum(), values[:, k, M["well_operating_share"]] > median)
+        )
+        founded, fpmf = exact.founded_pmf(k)
+        inside = (founded >= 20) & (founded <= 30)
+        sample = values[:, k, M["founded"]]
+        checks.append((fpmf[inside].sum(), (sample >= 20) & (sample <= 30)))
+    for p, met in checks:
+        se = np.sqrt(p * (1 - p) / n)
+        assert abs(met.mean() - p) < 3 * max(se, 1 / n), (name, p, met.mean())
+
+
+def test_distribution_of_cooperatives_passes_a_chi_square_test(pair):
+    name, exact, values = pair
+    xs, pmf = exact.count_pmf(3, ALIVE)
+    sample = values[:, 3, M["cooperatives"]]
+    edges = [xs[0]]
+    mass = 0.0
+    for x, p in zip(xs, pmf, strict=True):  # bins with at least 10 expected
+        mass += p
+        if mass * sample.size >= 10:
+            edges.append(x + 1)
+            mass = 0.0
+    edges[-1] = xs[-1] + 1
+    observed = np.histogram(sample, bins=edges)[0]
+    cdf = np.concatenate([[0], np.cumsum(pmf)])
+    expected = np.diff(cdf[np.array(edges) - xs[0]]) * sample.size
+    expected *= observed.sum() / expected.sum()
+    assert stats.chisquare(observed, expected).pvalue > 0.001, name
+
+
+def test_founding_is_negative_binomial(region):
+    exact = ExactModel(plan_of("baseline", region))
+    values, pmf = exact.founded_pmf(0)
+    assert np.allclose(pmf, stats.nbinom(8, 8 / 43).pmf(values))
+    assert pmf[(values >= 20) & (values <= 30)].sum() == pytest.approx(0.29876, abs=1e-5)
+
+
+def test_pmfs_are_distributions(region):
+    exact = ExactModel(plan_of("law2023_cleanup", region))
+    for k in range(exact.plan.n_years):
+        _, pmf = exact.count_pmf(k, ALIVE)
+        assert pmf.sum() == pytest.approx(1) and (pmf >= 0).all()
+        shares, spmf = exact.ratio_pmf(k, [3], [0, 1, 2, *UNCLASSIFIED])
+        assert spmf.sum() == pytest.approx(1, abs=1e-9) and ((shares >= 0) & (shares <= 1)).all()
+
+
+def test_programmes_and_group_founding_are_refused(region):
+    plan = plan_of("model_coop_project", region)
+    assert unsupported_features(plan)
+    with pytest.raises(ValueError, match="support programmes"):
+        ExactModel(plan)
+    assert unsupported_features(plan_of("resolution20", region))
