@@ -161,7 +161,9 @@ def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
     )
     with staged_output(out) as staging:
         write_json(staging / "summary.json", result.summary())
-        result.trajectories().to_csv(staging / "trajectories.csv", index=False)
+        trajectories = result.trajectories()
+        if trajectories is not None:
+            trajectories.to_csv(staging / "trajectories.csv", index=False)
         result.quantiles().to_csv(staging / "quantiles.csv", index=False)
         save_fan_charts(result, staging)
         impact = result.programme_impact()
@@ -202,8 +204,12 @@ def format_report(result: ForecastResult) -> str:
     """The table printed after a forecast: each target's probability with its uncertainty."""
     lines = [
         f"Scenario '{result.scenario.name}' ({result.region.region.name}), "
-        f"{result.replications} replicates, engine {result.engine} ({result.engine_reason}), "
-        f"seed {result.seed}",
+        + (
+            f"{result.replications} replicates, "
+            if result.replications
+            else "exact distributions, "
+        )
+        + f"engine {result.engine} ({result.engine_reason}), seed {result.seed}",
         f"Start: end-{result.initial.year} stock of {result.initial.total} cooperatives; "
         f"forecast {result.years[0]}-{result.years[-1]}",
         "",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from coopsim.engines import select_engine
+from coopsim.engines.exact import ExactModel
 from coopsim.ensemble import default_workers, run_replicates
+from coopsim.exact_result import ExactForecastResult
 from coopsim.observed import LoadedRegion, load_region
 from coopsim.plan import compile_plan
 from coopsim.progress import Progress
@@ -49,6 +51,19 @@ def forecast(
     loaded = region or region_for(scenario)
     plan = compile_plan(scenario, loaded.data)
     choice = select_engine(engine, plan)
+    if choice.name == "exact":
+        return ExactForecastResult(
+            scenario=scenario,
+            region=loaded.data,
+            initial=plan.initial,
+            years=plan.years,
+            values=None,
+            engine="exact",
+            engine_reason=choice.reason,
+            seed=seed,
+            inconsistencies=loaded.inconsistencies,
+            model=ExactModel(plan),
+        )
     runs = [plan, plan.without_programmes()] if plan.programmes else [plan]
     bar = Progress(replications * len(runs), enabled=progress)
     try:

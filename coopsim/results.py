@@ -43,7 +43,7 @@ class ForecastResult:
     region: Region
     initial: InitialState
     years: list[int]
-    values: np.ndarray
+    values: np.ndarray | None
     engine: str
     engine_reason: str
     seed: int

@@ -216,3 +216,21 @@ def test_validate(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(BASELINE.read_text().replace("dispersion = 8.0", "dispersion = -8.0", 1))
     assert_clean_error(coopsim("validate", BASELINE, bad), "bad.toml", "founding.dispersion")
+
+
+def test_exact_engine_from_the_command_line(tmp_path):
+    out = tmp_path / "out"
+    run = coopsim("forecast", BASELINE, "--engine", "exact", "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "exact distributions" in run.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["engine"] == "exact"
+    assert not (out / "trajectories.csv").exists() and (out / "fan_founded.png").exists()
+
+
+def test_exact_engine_refuses_what_it_cannot_do(tmp_path):
+    out = tmp_path / "out"
+    programme = ROOT / "scenarios" / "model_coop_project.toml"
+    run = coopsim("forecast", programme, "--engine", "exact", "--out", out)
+    assert_clean_error(run, "--engine exact", "support programmes", "use des")
+    assert not out.exists()

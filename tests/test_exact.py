@@ -111,3 +111,18 @@ def test_programmes_and_group_founding_are_refused(region):
     with pytest.raises(ValueError, match="support programmes"):
         ExactModel(plan)
     assert unsupported_features(plan_of("resolution20", region))
+
+
+def test_exact_forecast_result_matches_the_contract(region, baseline):
+    from coopsim.forecast import forecast
+
+    result = forecast(baseline, engine="exact", region=region)
+    summary = result.summary()
+    assert summary["engine"] == "exact" and summary["replications"] == 0
+    target = summary["targets"]["new_cooperatives_2024"]
+    assert target["stderr"] == 0 and target["ci95"] == [target["probability"]] * 2
+    assert target["probability"] == pytest.approx(0.29876, abs=1e-5)
+    assert "members" in summary["metrics_not_modelled"]
+    stats_2030 = summary["metrics"]["cooperatives"]["2030"]
+    assert stats_2030["q05"] <= stats_2030["q50"] <= stats_2030["q95"]
+    assert result.trajectories() is None

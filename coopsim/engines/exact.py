@@ -70,21 +70,22 @@ class Source:
     means: np.ndarray | None = None  # (N_OUTCOMES,)
     shape: float | None = None
 
-    def characteristic(
+    def log_characteristic(
         self, x: np.ndarray, y: np.ndarray, phases: tuple[np.ndarray, np.ndarray, np.ndarray]
     ) -> np.ndarray:
-        """E exp(i(uX + vY)), X and Y counting the outcomes marked in x and y; `phases` are
-        exp(iu), exp(iv) and exp(i(u + v)) on the frequency grid."""
+        """log E exp(i(uX + vY)), X and Y counting the outcomes marked in x and y; `phases`
+        are exp(iu) - 1, exp(iv) - 1 and exp(i(u + v)) - 1 on the frequency grid. (Logs add up
+        over sources, so only one exponential is taken per grid.)"""
         weights = self.probabilities if self.probabilities is not None else self.means
         only_x, only_y, both = (
             float(weights[(x == a) & (y == b)].sum()) for a, b in ((1, 0), (0, 1), (1, 1))
         )
-        z = only_x * (phases[0] - 1) + only_y * (phases[1] - 1) + both * (phases[2] - 1)
+        z = only_x * phases[0] + only_y * phases[1] + both * phases[2]
         if self.probabilities is not None:
-            return (1 + z) ** self.count
+            return self.count * np.log1p(z)
         if self.shape is None:
-            return np.exp(z)
-        return (1 - z / self.shape) ** (-self.shape)
+            return z
+        return -self.shape * np.log1p(-z / self.shape)
 
     def moments(self, x: np.ndarray) -> tuple[float, float]:
         """Mean and variance of the count of outcomes with weight 1 in x."""
@@ -241,18 +242,22 @@ class ExactModel:
         return values, dist.pmf(values)
 
     def _pmf(self, k: int, x: np.ndarray, y: np.ndarray | None):
+        """Joint pmf of the counts of x-states and y-states on windows around their means,
+        from the product of the sources' characteristic functions (real FFT: the pmf is
+        real, so half the frequencies suffice)."""
         sources = self.sources[k]
         y_ = np.zeros(N_OUTCOMES) if y is None else y
         x_lo, x_len = _window(sources, x)
         y_lo, y_len = _window(sources, y_) if y is not None else (0, 1)
         u = 2 * np.pi * np.fft.fftfreq(x_len)[:, None]
-        v = 2 * np.pi * np.fft.fftfreq(y_len)[None, :]
-        phases = (np.exp(1j * u), np.exp(1j * v), np.exp(1j * (u + v)))
-        phi = np.ones((x_len, y_len), dtype=complex)
+        v = 2 * np.pi * np.fft.rfftfreq(y_len)[None, :]
+        phases = (np.expm1(1j * u), np.expm1(1j * v), np.expm1(1j * (u + v)))
+        log_phi = -1j * (u * x_lo + v * y_lo)
         for source in sources:
-            phi = phi * source.characteristic(x, y_, phases)
-        phi = phi * np.exp(-1j * (u * x_lo + v * y_lo))
-        pmf = np.clip(np.fft.fft2(phi).real / (x_len * y_len), 0.0, None)
+            log_phi = log_phi + source.log_characteristic(x, y_, phases)
+        # The pmf is the inverse transform of phi(-u, -v), conjugate of phi(u, v).
+        pmf = np.fft.irfft2(np.conj(np.exp(log_phi)), s=(x_len, y_len))
+        pmf = np.clip(pmf, 0.0, None)
         pmf /= pmf.sum()
         return x_lo + np.arange(x_len), y_lo + np.arange(y_len), pmf
 
@@ -264,14 +269,13 @@ def _indicator(states: list[int]) -> np.ndarray:
 
 
 def _window(sources: list[Source], x: np.ndarray) -> tuple[int, int]:
-    """Lowest value and length (a power of two) of a window holding all but a negligible tail
-    of the count of x-states: the FFT wraps whatever falls outside onto it."""
+    """Lowest value and length of a window holding all but a negligible tail (far below
+    1e-12) of the count of x-states: the FFT wraps whatever falls outside onto it."""
     mean = var = 0.0
     for source in sources:
         m, s2 = source.moments(x)
         mean += m
         var += s2
     sd = math.sqrt(var)
-    low = max(0, math.floor(mean - 12 * sd - 4))
-    length = 2 ** math.ceil(math.log2(max(16.0, mean + 14 * sd + 8 - low)))
-    return low, length
+    low = max(0, math.floor(mean - 9 * sd - 4))
+    return low, max(8, math.ceil(mean + 11 * sd + 10) - low)
