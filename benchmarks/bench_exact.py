@@ -1,0 +1,82 @@
+"""Time the exact engine on the baseline: set-up, one target probability after set-up, and
+the full yearly summary to 2030 (every metric's distribution and every target).
+
+    python benchmarks/bench_exact.py [--repeats 7]
+
+Prints medians over the repeats; the README records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel
+from coopsim.exact_result import ExactForecastResult
+from coopsim.forecast import region_for
+from coopsim.plan import compile_plan
+from coopsim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_ms(action, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    loaded = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    scenario = loaded.scenario
+    region = region_for(scenario, loaded.path)
+    plan = compile_plan(scenario, region.data)
+    model = ExactModel(plan)
+    others = [2, 3, *UNCLASSIFIED]
+
+    def share_target() -> float:
+        shares, pmf = model.ratio_pmf(0, [0, 1], others)
+        return float(pmf[shares > 0.5].sum())
+
+    def founding_target() -> float:
+        values, pmf = model.founded_pmf(0)
+        return float(pmf[(values >= 20) & (values <= 30)].sum())
+
+    def full_summary() -> None:
+        ExactForecastResult(
+            scenario=scenario,
+            region=region.data,
+            initial=plan.initial,
+            years=plan.years,
+            values=None,
+            engine="exact",
+            engine_reason="benchmark",
+            seed=0,
+            model=ExactModel(plan),
+        ).summary()
+
+    report = {
+        "setup_ms": median_ms(lambda: ExactModel(plan), args.repeats),
+        "target_well_operating_share_2024_ms": median_ms(share_target, args.repeats),
+        "target_new_cooperatives_2024_ms": median_ms(founding_target, args.repeats),
+        "alive_count_distribution_2030_ms": median_ms(
+            lambda: model.count_pmf(6, [*CLASSIFIED, *UNCLASSIFIED]), args.repeats
+        ),
+        "full_summary_to_2030_including_setup_ms": median_ms(full_summary, args.repeats),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
