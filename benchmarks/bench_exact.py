@@ -46,8 +46,10 @@ def main() -> None:
     others = [2, 3, *UNCLASSIFIED]
 
     def share_target() -> float:
-        shares, pmf = model.ratio_pmf(0, [0, 1], others)
-        return float(pmf[shares > 0.5].sum())
+        return model.share_probability(0, [0, 1], others, 0.5, strict=True)
+
+    def share_target_2030() -> float:
+        return model.share_probability(6, [0, 1], others, 0.6, strict=True)
 
     def founding_target() -> float:
         values, pmf = model.founded_pmf(0)
@@ -69,6 +71,7 @@ def main() -> None:
     report = {
         "setup_ms": median_ms(lambda: ExactModel(plan), args.repeats),
         "target_well_operating_share_2024_ms": median_ms(share_target, args.repeats),
+        "target_well_operating_share_2030_ms": median_ms(share_target_2030, args.repeats),
         "target_new_cooperatives_2024_ms": median_ms(founding_target, args.repeats),
         "alive_count_distribution_2030_ms": median_ms(
             lambda: model.count_pmf(6, [*CLASSIFIED, *UNCLASSIFIED]), args.repeats

@@ -64,6 +64,7 @@ def forecast(
             inconsistencies=loaded.inconsistencies,
             model=ExactModel(plan),
         )
+    assert choice.simulate is not None
     runs = [plan, plan.without_programmes()] if plan.programmes else [plan]
     bar = Progress(replications * len(runs), enabled=progress)
     try:

@@ -56,6 +56,8 @@ def read_scenario_data(path: Path, overrides: list[str] | tuple[str, ...] = ()) 
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> RawScenario:
+    """Read `path` and, first, the chain of files it extends (`chain`: files already being
+    read, to refuse cycles); merge this file's settings over the inherited ones."""
     resolved = path.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))

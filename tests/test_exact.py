@@ -126,3 +126,15 @@ def test_exact_forecast_result_matches_the_contract(region, baseline):
     stats_2030 = summary["metrics"]["cooperatives"]["2030"]
     assert stats_2030["q05"] <= stats_2030["q50"] <= stats_2030["q95"]
     assert result.trajectories() is None
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.45, 0.6, 0.4217, 0.47])
+def test_share_thresholds_by_weighted_counts_match_the_joint_distribution(region, threshold):
+    exact = ExactModel(plan_of("stagnation", region))
+    rest = [2, 3, *UNCLASSIFIED]
+    for k in (0, 4):
+        shares, pmf = exact.ratio_pmf(k, [0, 1], rest)
+        for strict in (True, False):
+            joint = pmf[shares > threshold].sum() if strict else pmf[shares >= threshold].sum()
+            fast = exact.share_probability(k, [0, 1], rest, threshold, strict)
+            assert fast == pytest.approx(joint, abs=1e-9)

@@ -16,9 +16,11 @@ ENGINE_CHOICES: tuple[str, ...] = ("auto", "des", "exact")
 
 @dataclass(frozen=True)
 class EngineChoice:
+    """The engine picked, why, and (for Monte Carlo engines) its replicate function."""
+
     name: str
     reason: str
-    simulate: ReplicateFunction
+    simulate: ReplicateFunction | None
 
 
 def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
@@ -31,7 +33,7 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
             raise InputError(
                 "--engine exact", "this scenario has " + "; ".join(problems) + "; use des"
             )
-        return EngineChoice("exact", "requested", simulate_des)
+        return EngineChoice("exact", "requested", None)
     if requested == "des":
         return EngineChoice("des", "requested", simulate_des)
     return EngineChoice(

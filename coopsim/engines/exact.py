@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from scipy import stats
@@ -31,6 +32,8 @@ CLASSIFIED = (0, 1, 2, 3)
 UNCLASSIFIED = (4, 5, 6, 7)
 DISSOLVED_IN_YEAR, REMOVED_IN_YEAR, GONE_BEFORE = 8, 9, 10
 N_OUTCOMES = 11
+#: Thresholds a/b with a larger b are evaluated on the joint distribution instead.
+MAX_LATTICE_DENOMINATOR = 20
 # States of the chain: 4 classes, dissolved by hazard, removed by a clean-up.
 HAZARD_GONE, REMOVED = 4, 5
 
@@ -86,6 +89,30 @@ class Source:
         if self.shape is None:
             return z
         return -self.shape * np.log1p(-z / self.shape)
+
+    def weighted_log_characteristic(self, weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """log E exp(iuZ) for Z = the sum over this source's cooperatives of weights[outcome]
+        (integer weights, so Z lives on the integers)."""
+        shares = self.probabilities if self.probabilities is not None else self.means
+        z = np.zeros_like(u, dtype=complex)
+        for w in np.unique(weights):
+            if w != 0:
+                z = z + float(shares[weights == w].sum()) * np.expm1(1j * u * w)
+        if self.probabilities is not None:
+            return self.count * np.log1p(z)
+        if self.shape is None:
+            return z
+        return -self.shape * np.log1p(-z / self.shape)
+
+    def weighted_moments(self, weights: np.ndarray) -> tuple[float, float]:
+        """Mean and variance of the weighted sum over this source's cooperatives."""
+        if self.probabilities is not None:
+            first = float(self.probabilities @ weights)
+            second = float(self.probabilities @ weights**2)
+            return self.count * first, self.count * (second - first * first)
+        first = float(self.means @ weights)
+        second = float(self.means @ weights**2)
+        return first, second + (first * first / self.shape if self.shape else 0.0)
 
     def moments(self, x: np.ndarray) -> tuple[float, float]:
         """Mean and variance of the count of outcomes with weight 1 in x."""
@@ -233,6 +260,44 @@ class ExactModel:
         order = np.argsort(ratios, kind="stable")
         values, starts = np.unique(ratios[order], return_index=True)
         return values, np.add.reduceat(probs[order], starts)
+
+    def share_probability(
+        self, k: int, numerator: list[int], rest: list[int], threshold: float, strict: bool
+    ) -> float:
+        """P(X / (X + Y) > threshold) (>= if not strict), X counting `numerator` states and Y
+        `rest`: with threshold = a/b, the event is b X - a (X + Y) > 0, a weighted count with
+        one 1-D transform -- much cheaper than the joint distribution."""
+        ratio = Fraction(threshold).limit_denominator(10_000)
+        a, b = ratio.numerator, ratio.denominator
+        if b > MAX_LATTICE_DENOMINATOR:  # a long lattice: the joint distribution is cheaper
+            shares, pmf = self.ratio_pmf(k, numerator, rest)
+            return float(
+                pmf[shares > threshold].sum() if strict else pmf[shares >= threshold].sum()
+            )
+        weights = np.zeros(N_OUTCOMES, dtype=np.int64)
+        weights[numerator] = b - a
+        weights[rest] = -a
+        values, pmf = self.weighted_pmf(k, weights)
+        return float(pmf[values > 0].sum() if strict else pmf[values >= 0].sum())
+
+    def weighted_pmf(self, k: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact pmf of the sum over cooperatives of integer weights[outcome] at the end of
+        year k: (values, probabilities)."""
+        sources = self.sources[k]
+        mean = var = 0.0
+        for source in sources:
+            m, s2 = source.weighted_moments(weights.astype(float))
+            mean += m
+            var += s2
+        sd = math.sqrt(max(var, 0.0))
+        low = math.floor(mean - 9 * sd - 4)
+        length = max(8, math.ceil(mean + 11 * sd + 10) - low)
+        u = 2 * np.pi * np.fft.rfftfreq(length)
+        log_phi = -1j * u * low
+        for source in sources:
+            log_phi = log_phi + source.weighted_log_characteristic(weights, u)
+        pmf = np.clip(np.fft.irfft(np.conj(np.exp(log_phi)), n=length), 0.0, None)
+        return low + np.arange(length), pmf / pmf.sum()
 
     def founded_pmf(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Negative binomial (or Poisson) pmf of the cooperatives founded in year k."""
