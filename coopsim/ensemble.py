@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 
@@ -21,6 +22,8 @@ from coopsim.plan import SimulationPlan
 from coopsim.progress import Progress
 
 ReplicateFunction = Callable[[SimulationPlan, int, int], np.ndarray]
+#: (plan, seed, start, stop) -> results of replicates start..stop-1.
+ChunkFunction = Callable[[SimulationPlan, int, int, int], np.ndarray]
 
 
 @contextmanager
@@ -36,17 +39,31 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def run_chunk(
+def replicate_chunk(
     simulate: ReplicateFunction, plan: SimulationPlan, seed: int, start: int, stop: int
 ) -> np.ndarray:
-    """Replicates start..stop-1, stacked (replicates x years x metrics)."""
+    """Replicates start..stop-1 of a one-replicate-at-a-time engine, stacked."""
+    return np.stack([simulate(plan, seed, i) for i in range(start, stop)])
+
+
+def per_replicate(simulate: ReplicateFunction) -> ChunkFunction:
+    """The chunk function of a one-replicate-at-a-time engine (picklable for the pool)."""
+    return partial(replicate_chunk, simulate)
+
+
+def run_chunk(
+    chunk: ChunkFunction, plan: SimulationPlan, seed: int, start: int, stop: int
+) -> np.ndarray:
+    """One chunk, with the cyclic garbage collector paused."""
     with gc_paused():
-        return np.stack([simulate(plan, seed, i) for i in range(start, stop)])
+        return chunk(plan, seed, start, stop)
 
 
-def chunk_bounds(n: int, workers: int) -> list[tuple[int, int]]:
-    """Split n replicates into chunks: several per worker for balance and a live progress bar."""
+def chunk_bounds(n: int, workers: int, align: int = 1) -> list[tuple[int, int]]:
+    """Split n replicates into chunks: several per worker for balance and a live progress bar,
+    each starting at a multiple of `align` (an engine's block of replicates)."""
     size = max(1, min(500, math.ceil(n / (8 * max(workers, 1)))))
+    size = math.ceil(size / align) * align
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
@@ -66,16 +83,29 @@ def run_replicates(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> np.ndarray:
+    """All replicates of a one-replicate-at-a-time engine, in replicate order."""
+    return run_chunks(per_replicate(simulate), plan, seed, replications, workers, progress)
+
+
+def run_chunks(
+    chunk: ChunkFunction,
+    plan: SimulationPlan,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    progress: Progress | None = None,
+    align: int = 1,
+) -> np.ndarray:
     """All replicates of a run (replications x years x metrics), in replicate order."""
-    chunks = chunk_bounds(replications, workers)
+    chunks = chunk_bounds(replications, workers, align)
     results: list[np.ndarray | None] = [None] * len(chunks)
     if workers <= 1 or len(chunks) == 1:
         for index, (start, stop) in enumerate(chunks):
-            results[index] = run_chunk(simulate, plan, seed, start, stop)
+            results[index] = run_chunk(chunk, plan, seed, start, stop)
             if progress:
                 progress.advance(stop - start)
     else:
-        _run_on_pool(simulate, plan, seed, chunks, workers, results, progress)
+        _run_on_pool(chunk, plan, seed, chunks, workers, results, progress)
     return np.concatenate([r for r in results if r is not None])
 
 
@@ -85,7 +115,7 @@ def _ignore_interrupts() -> None:
 
 
 def _run_on_pool(
-    simulate: ReplicateFunction,
+    chunk: ChunkFunction,
     plan: SimulationPlan,
     seed: int,
     chunks: list[tuple[int, int]],
@@ -101,7 +131,7 @@ def _run_on_pool(
     )
     try:
         pending: dict[Future[np.ndarray], int] = {
-            pool.submit(run_chunk, simulate, plan, seed, start, stop): index
+            pool.submit(run_chunk, chunk, plan, seed, start, stop): index
             for index, (start, stop) in enumerate(chunks)
         }
         while pending:

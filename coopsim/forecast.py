@@ -6,7 +6,7 @@ from pathlib import Path
 
 from coopsim.engines import select_engine
 from coopsim.engines.exact import ExactModel
-from coopsim.ensemble import default_workers, run_replicates
+from coopsim.ensemble import default_workers, run_chunks
 from coopsim.exact_result import ExactForecastResult
 from coopsim.observed import LoadedRegion, load_region
 from coopsim.plan import compile_plan
@@ -64,18 +64,19 @@ def forecast(
             inconsistencies=loaded.inconsistencies,
             model=ExactModel(plan),
         )
-    assert choice.simulate is not None
+    assert choice.chunk is not None
     runs = [plan, plan.without_programmes()] if plan.programmes else [plan]
     bar = Progress(replications * len(runs), enabled=progress)
     try:
         values, *counterfactual = [
-            run_replicates(
-                choice.simulate,
+            run_chunks(
+                choice.chunk,
                 run,
                 seed,
                 replications,
                 workers=default_workers() if workers is None else workers,
                 progress=bar,
+                align=choice.align,
             )
             for run in runs
         ]

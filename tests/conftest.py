@@ -54,4 +54,4 @@ def backtest(baseline: Scenario) -> Scenario:
 @pytest.fixture(scope="session")
 def baseline_run(baseline: Scenario, region: LoadedRegion) -> ForecastResult:
     """A small baseline ensemble shared by tests that only read results."""
-    return forecast(baseline, replications=200, seed=7, workers=1, region=region)
+    return forecast(baseline, replications=200, seed=7, workers=1, region=region, engine="des")

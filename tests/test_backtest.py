@@ -9,7 +9,9 @@ from coopsim.forecast import forecast
 
 
 def check_2023(backtest, region, replications: int) -> None:
-    result = forecast(backtest, replications=replications, seed=2023, workers=1, region=region)
+    result = forecast(
+        backtest, replications=replications, seed=2023, workers=1, region=region, engine="des"
+    )
     published = {
         "founded": (35, 0.0),
         "dissolved": (27, 0.0),

@@ -49,7 +49,7 @@ def test_forecast_writes_the_output_folder(forecast_dir):
     assert {"fan_founded.png", "fan_well_operating_share.png", "fan_cooperatives.png"} <= names
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "staging left behind"
     summary = json.loads((out / "summary.json").read_text())
-    assert (summary["engine"], summary["replications"], summary["seed"]) == ("des", 60, 5)
+    assert (summary["engine"], summary["replications"], summary["seed"]) == ("fast", 60, 5)
     assert summary["scenario"] == "baseline"
     frame = pd.read_csv(out / "trajectories.csv")
     assert len(frame) == 60 * 7 and frame["year"].min() == 2024
@@ -69,7 +69,7 @@ def test_forecast_prints_each_target_with_its_uncertainty(forecast_dir):
 def test_provenance_records_what_ran(forecast_dir):
     out, _ = forecast_dir
     prov = json.loads((out / "provenance.json").read_text())
-    assert prov["seed"] == 5 and prov["replications"] == 60 and prov["engine"] == "des"
+    assert prov["seed"] == 5 and prov["replications"] == 60 and prov["engine"] == "fast"
     assert len(prov["scenario_sha256"]) == 64 and len(prov["data_sha256"]) == 64
     assert prov["data_file"].endswith("ha_tinh.toml")
     assert prov["resolved_scenario"]["founding"]["mean_per_year"] == 35.0

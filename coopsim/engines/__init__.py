@@ -4,40 +4,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coopsim.engines import exact, fast
 from coopsim.engines.des import simulate_replicate as simulate_des
-from coopsim.engines.exact import unsupported_features
-from coopsim.ensemble import ReplicateFunction
+from coopsim.ensemble import ChunkFunction, per_replicate
 from coopsim.errors import InputError
 from coopsim.plan import SimulationPlan
 
 #: Engine names accepted by --engine; `auto` picks the cheapest that supports the scenario.
-ENGINE_CHOICES: tuple[str, ...] = ("auto", "des", "exact")
+ENGINE_CHOICES: tuple[str, ...] = ("auto", "des", "fast", "exact")
 
 
 @dataclass(frozen=True)
 class EngineChoice:
-    """The engine picked, why, and (for Monte Carlo engines) its replicate function."""
+    """The engine picked, why, and (for Monte Carlo engines) how it runs a chunk of replicates
+    and the block size chunks must align to."""
 
     name: str
     reason: str
-    simulate: ReplicateFunction | None
+    chunk: ChunkFunction | None
+    align: int = 1
+
+
+DES = EngineChoice("des", "requested", per_replicate(simulate_des))
+FAST = EngineChoice("fast", "requested", fast.simulate_chunk, fast.FAST_BLOCK)
 
 
 def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
     """The engine to run, and why it was picked."""
     if requested not in ENGINE_CHOICES:
         raise ValueError(f"unknown engine {requested!r}; choose from {', '.join(ENGINE_CHOICES)}")
-    if requested == "exact":
-        problems = unsupported_features(plan)
+    if requested in ("exact", "fast"):
+        module = exact if requested == "exact" else fast
+        problems = module.unsupported_features(plan)
         if problems:
             raise InputError(
-                "--engine exact", "this scenario has " + "; ".join(problems) + "; use des"
+                f"--engine {requested}", "this scenario has " + "; ".join(problems) + "; use des"
             )
-        return EngineChoice("exact", "requested", None)
+        return EngineChoice("exact", "requested", None) if requested == "exact" else FAST
     if requested == "des":
-        return EngineChoice("des", "requested", simulate_des)
+        return DES
+    if not fast.unsupported_features(plan):
+        return EngineChoice(
+            "fast",
+            "auto: fast (numpy) supports this scenario and reports every metric; exact leaves "
+            "out members",
+            FAST.chunk,
+            FAST.align,
+        )
     return EngineChoice(
         "des",
-        "auto: des, the engine that reports every metric (exact leaves out members)",
-        simulate_des,
+        "auto: des, the only engine for support programmes (they couple cooperatives)",
+        DES.chunk,
     )

@@ -1,0 +1,211 @@
+"""The fast engine: the same model in numpy, a block of replicates at a time.
+
+Every cooperative of every replicate in a block is a cell of (replicates x cooperatives)
+arrays. Time is cut into intervals of constant hazards (year ends, policy periods, clean-up
+dates); over each interval a cooperative's class at the end is drawn from the row of the
+transition matrix expm(Q dt) for its class, and the cooperatives founded during it from the
+integrated transition matrix (a founding time uniform in the interval). This is exact for the
+model -- only the year-end classes, the yearly counts and the clean-up dates matter, and all
+of them fall on interval ends -- not a tau-leaping approximation.
+
+Random numbers come from one stream per block of FAST_BLOCK replicates, drawn in full-block
+shapes, so replicate i's result depends only on the seed and i (never on how replicates are
+split among workers). Support programmes couple cooperatives and are left to the des engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from scipy.linalg import expm
+
+from coopsim.analytic import N_CLASSES
+from coopsim.classes import DISSOLVED, WEAK
+from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
+from coopsim.plan import CleanupEvent, Period, SimulationPlan
+
+#: Replicates simulated together with one random stream.
+FAST_BLOCK = 256
+#: The spawn-key tag of the fast engine's block streams (des uses (replicate,) and
+#: (replicate, stream index < 100)).
+_BLOCK_STREAM_TAG = 1000
+GONE = DISSOLVED  # class code of a dissolved cooperative
+EMPTY = -1  # class code of an unused cell
+
+
+def unsupported_features(plan: SimulationPlan) -> list[str]:
+    """Scenario features the fast engine cannot handle (empty when it can)."""
+    if plan.programmes:
+        return ["support programmes (they couple cooperatives; use the des engine)"]
+    return []
+
+
+def _generator(period: Period) -> np.ndarray:
+    return period.hazards.generator()
+
+
+def _integral(q: np.ndarray, length: float) -> np.ndarray:
+    n = q.shape[0]
+    block = np.zeros((2 * n, 2 * n))
+    block[:n, :n] = q * length
+    block[:n, n:] = np.eye(n) * length
+    return expm(block)[:n, n:]
+
+
+def _categorical(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Category index per cell: the first whose cumulative probability exceeds u."""
+    return (u[..., None] >= cumulative[..., :-1]).sum(axis=-1)
+
+
+class _Block:
+    """One block of replicates in flight."""
+
+    def __init__(self, plan: SimulationPlan, seed: int, block: int) -> None:
+        self.plan = plan
+        self.rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, _BLOCK_STREAM_TAG)))
+        )
+        b = FAST_BLOCK
+        stock = plan.initial
+        n0 = stock.total
+        self.cls = np.repeat(np.arange(N_CLASSES), stock.latent)[None, :].repeat(b, axis=0)
+        self.born = np.full((b, n0), -1, dtype=np.int64)
+        weights = self.rng.gamma(plan.members_dispersion, size=(b, n0))
+        self.members = self.rng.multinomial(stock.members, weights / weights.sum(1, keepdims=True))
+        k = plan.founding_dispersion
+        self.factors = (
+            self.rng.gamma(k, 1 / k, size=(b, plan.n_years)) if k else np.ones((b, plan.n_years))
+        )
+        self.pool = np.full(b, plan.groups.initial_pool if plan.groups else 0, dtype=np.int64)
+        self.counters = {name: np.zeros(b) for name in ("founded", "dissolved", "removed")}
+
+    def run(self) -> np.ndarray:
+        plan = self.plan
+        out = np.zeros((FAST_BLOCK, plan.n_years, len(METRIC_NAMES)))
+        cleanups = [c for c in plan.cleanups if 0 <= c.time < plan.n_years]
+        for k in range(plan.n_years):
+            for counter in self.counters.values():
+                counter[:] = 0
+            if plan.groups is not None and k > 0:
+                self.pool += self.rng.poisson(plan.groups.new_groups_per_year, size=FAST_BLOCK)
+            for start, end, period in self._intervals(k):
+                for cleanup in cleanups:
+                    if cleanup.time == start:
+                        self._cleanup(cleanup)
+                self._move(period, end - start)
+                self._found(k, period, end - start)
+            out[:, k, :] = self._snapshot(k)
+        return out
+
+    def _intervals(self, k: int) -> list[tuple[float, float, Period]]:
+        cuts = {float(k), float(k + 1)}
+        cuts.update(p.start for p in self.plan.periods if k < p.start < k + 1)
+        cuts.update(c.time for c in self.plan.cleanups if k < c.time < k + 1)
+        edges = sorted(cuts)
+        found = []
+        for start, end in itertools.pairwise(edges):
+            period = next(p for p in self.plan.periods if p.start <= start < p.end)
+            found.append((start, end, period))
+        return found
+
+    def _move(self, period: Period, length: float) -> None:
+        """Every alive cooperative's class at the end of an interval of constant hazards."""
+        rows = np.cumsum(expm(_generator(period) * length)[:N_CLASSES], axis=1)
+        u = self.rng.random(self.cls.shape)
+        alive = (self.cls >= 0) & (self.cls < GONE)
+        moved = _categorical(rows[np.where(alive, self.cls, 0)], u)
+        self.counters["dissolved"] += (alive & (moved == GONE)).sum(axis=1)
+        self.cls = np.where(alive, moved, self.cls)
+
+    def _found(self, k: int, period: Period, length: float) -> None:
+        """Cooperatives founded during an interval, with their classes at its end."""
+        plan = self.plan
+        scale = self.factors[:, k] * period.founding_multiplier * length
+        fresh = self.rng.poisson(plan.founding_mean_per_year * scale)
+        converted = np.zeros(FAST_BLOCK, dtype=np.int64)
+        if plan.groups is not None:
+            rate = plan.groups.conversion_per_year * self.pool * period.conversion_multiplier
+            converted = np.minimum(self.rng.poisson(rate * scale), self.pool)
+            self.pool -= converted
+        count = fresh + converted
+        width = int(count.max())
+        if width == 0:
+            return
+        entry = np.zeros(N_CLASSES + 1)
+        entry[:N_CLASSES] = plan.entry_distribution
+        at_end = entry @ _integral(_generator(period), length) / length
+        state = _categorical(np.cumsum(at_end)[None, None, :], self.rng.random((FAST_BLOCK, width)))
+        used = np.arange(width)[None, :] < count[:, None]
+        extra = plan.new_members_mean - plan.new_members_minimum
+        members = np.full((FAST_BLOCK, width), plan.new_members_minimum, dtype=np.int64)
+        if extra > 0:
+            shape = plan.members_dispersion
+            members += self.rng.poisson(self.rng.gamma(shape, extra / shape, (FAST_BLOCK, width)))
+        self.counters["founded"] += count
+        self.counters["dissolved"] += (used & (state == GONE)).sum(axis=1)
+        self.cls = np.concatenate([self.cls, np.where(used, state, EMPTY)], axis=1)
+        self.born = np.concatenate([self.born, np.full((FAST_BLOCK, width), k)], axis=1)
+        self.members = np.concatenate([self.members, np.where(used, members, 0)], axis=1)
+
+    def _cleanup(self, cleanup: CleanupEvent) -> None:
+        alive = (self.cls >= 0) & (self.cls < GONE)
+        removal = cleanup.removal[np.where(alive, self.cls, 0)]
+        removed = alive & (self.rng.random(self.cls.shape) < removal)
+        self.cls = np.where(removed, GONE, self.cls)
+        count = removed.sum(axis=1)
+        self.counters["removed"] += count
+        self.counters["dissolved"] += count
+
+    def _snapshot(self, k: int) -> np.ndarray:
+        plan = self.plan
+        alive = (self.cls >= 0) & (self.cls < GONE)
+        young = alive & (self.born == k)
+        classified = np.stack(
+            [(alive & ~young & (self.cls == c)).sum(axis=1) for c in range(N_CLASSES)], axis=1
+        )
+        unclassified = young.sum(axis=1)
+        total = classified.sum(axis=1) + unclassified
+        denominator = classified.sum(axis=1) if plan.share_of_classified_only else total
+        well = classified[:, plan.well_operating].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            well_share = np.where(denominator > 0, well / denominator, np.nan)
+            weak_share = np.where(denominator > 0, classified[:, WEAK] / denominator, np.nan)
+        row = np.zeros((FAST_BLOCK, len(METRIC_NAMES)))
+        values = {
+            "cooperatives": total,
+            "founded": self.counters["founded"],
+            "dissolved": self.counters["dissolved"],
+            "members": np.where(alive, self.members, 0).sum(axis=1),
+            "good": classified[:, 0],
+            "fair": classified[:, 1],
+            "average": classified[:, 2],
+            "weak": classified[:, 3],
+            "unclassified": unclassified,
+            "well_operating_share": well_share,
+            "weak_share": weak_share,
+            "removed": self.counters["removed"],
+            "supported": 0,
+            "budget_spent_million_vnd": 0.0,
+            "cooperative_groups": self.pool if plan.groups is not None else np.nan,
+        }
+        for name, value in values.items():
+            row[:, METRIC_INDEX[name]] = value
+        return row
+
+
+def simulate_block(plan: SimulationPlan, seed: int, block: int) -> np.ndarray:
+    """Metrics of replicates block*FAST_BLOCK ... (block+1)*FAST_BLOCK - 1."""
+    return _Block(plan, seed, block).run()
+
+
+def simulate_chunk(plan: SimulationPlan, seed: int, start: int, stop: int) -> np.ndarray:
+    """Replicates start..stop-1 (replicates x years x metrics); blocks are simulated whole and
+    cut, so a replicate's result does not depend on the chunk it falls in."""
+    parts = []
+    for block in range(start // FAST_BLOCK, math.ceil(stop / FAST_BLOCK)):
+        first = block * FAST_BLOCK
+        values = simulate_block(plan, seed, block)
+        parts.append(values[max(start, first) - first : min(stop, first + FAST_BLOCK) - first])
+    return np.concatenate(parts)

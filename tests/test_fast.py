@@ -1,0 +1,94 @@
+"""The fast (numpy) engine: the same model as des and exact, and reproducible by block."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coopsim.engines.des import simulate_replicate
+from coopsim.engines.exact import ExactModel
+from coopsim.engines.fast import FAST_BLOCK, simulate_chunk, unsupported_features
+from coopsim.ensemble import run_chunks, run_replicates
+from coopsim.exact_result import metric_distribution
+from coopsim.metrics import METRIC_INDEX as M
+from coopsim.plan import compile_plan
+from coopsim.scenario import load_scenario
+
+from .conftest import ROOT
+
+EXACT_METRICS = [
+    "cooperatives",
+    "founded",
+    "dissolved",
+    "removed",
+    "good",
+    "fair",
+    "average",
+    "weak",
+    "unclassified",
+    "well_operating_share",
+    "weak_share",
+]
+
+
+def plan_of(name, region):
+    return compile_plan(load_scenario(ROOT / "scenarios" / f"{name}.toml").scenario, region.data)
+
+
+@pytest.mark.parametrize(
+    "name", ["baseline", "law2023_cleanup", "stagnation", "credit_and_training"]
+)
+def test_fast_agrees_with_the_exact_distributions(name, region):
+    plan = plan_of(name, region)
+    values = simulate_chunk(plan, 17, 0, 512)
+    model = ExactModel(plan)
+    n = values.shape[0]
+    for k in range(plan.n_years):
+        for metric in EXACT_METRICS:
+            support, pmf = metric_distribution(model, metric, k)
+            sample = values[:, k, M[metric]]
+            mean, var = support @ pmf, (support**2) @ pmf - (support @ pmf) ** 2
+            se = np.sqrt(max(var, 1e-12) / n)
+            assert abs(sample.mean() - mean) < 4 * se + 1e-9, (name, metric, k)
+            median = support[np.searchsorted(np.cumsum(pmf), 0.5)]
+            p = pmf[support > median].sum()
+            se_p = np.sqrt(p * (1 - p) / n)
+            assert abs((sample > median).mean() - p) < 3 * se_p + 1 / n, (name, metric, k)
+
+
+def test_fast_agrees_with_des_on_group_founding_and_members(region):
+    """resolution20 founds from the pool of cooperative groups (outside the exact engine)."""
+    plan = plan_of("resolution20", region)
+    fast = simulate_chunk(plan, 5, 0, 512)
+    des = run_replicates(simulate_replicate, plan, 5, 200)
+    for metric in ("cooperatives", "founded", "members", "cooperative_groups", "good", "weak"):
+        for k in (0, 3, 6):
+            a, b = fast[:, k, M[metric]], des[:, k, M[metric]]
+            se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+            assert abs(a.mean() - b.mean()) < 4 * max(se, 1e-9), (metric, k)
+
+
+def test_a_replicate_does_not_depend_on_chunking_or_workers(region):
+    plan = plan_of("law2023_cleanup", region)
+    whole = simulate_chunk(plan, 3, 0, FAST_BLOCK + 40)
+    assert np.array_equal(
+        simulate_chunk(plan, 3, FAST_BLOCK, FAST_BLOCK + 40), whole[FAST_BLOCK:], equal_nan=True
+    )
+    assert np.array_equal(simulate_chunk(plan, 3, 0, 10), whole[:10], equal_nan=True)
+    pooled = run_chunks(simulate_chunk, plan, 3, FAST_BLOCK + 40, workers=2, align=FAST_BLOCK)
+    assert np.array_equal(pooled, whole, equal_nan=True)
+
+
+def test_stock_flow_identity_and_shares(region):
+    values = simulate_chunk(plan_of("law2023_cleanup", region), 8, 0, 300)
+    alive = values[..., M["cooperatives"]]
+    before = np.concatenate([np.full((300, 1), 1025), alive[:, :-1]], axis=1)
+    assert np.array_equal(alive, before + values[..., M["founded"]] - values[..., M["dissolved"]])
+    share = values[..., M["well_operating_share"]]
+    assert ((share >= 0) & (share <= 1)).all()
+    assert values[..., M["removed"]][:, 2].mean() > 0  # the charter-deadline clean-up, 2026
+
+
+def test_programmes_are_left_to_des(region):
+    assert unsupported_features(plan_of("model_coop_project", region))
+    assert not unsupported_features(plan_of("resolution20", region))
