@@ -1,6 +1,7 @@
 """Time the baseline forecast (1,000 replicates to 2030): seconds per replicate-year and peak
-memory, end to end from the command line on one worker and on all cores, and the des engine
-alone against a plain simpy model of the same size.
+memory, end to end from the command line with the des engine on one worker and on all cores
+and with the fast engine, and the des and fast engines alone against a plain simpy model of
+the same size.
 
     python benchmarks/bench_forecast.py [--replications 1000] [--repeats 3]
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from plain_simpy import plain_replicate  # noqa: E402
 
 from coopsim.engines.des import simulate_replicate  # noqa: E402
+from coopsim.engines.fast import simulate_chunk  # noqa: E402
 from coopsim.ensemble import default_workers, run_replicates  # noqa: E402
 from coopsim.forecast import region_for  # noqa: E402
 from coopsim.plan import compile_plan  # noqa: E402
@@ -42,7 +44,7 @@ def median_seconds(action, repeats: int) -> float:
     return statistics.median(times)
 
 
-def cli_forecast(replications: int, workers: int) -> None:
+def cli_forecast(replications: int, workers: int, engine: str = "des") -> None:
     """One end-to-end `coopsim forecast` of the baseline into a throw-away folder."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(
@@ -57,6 +59,8 @@ def cli_forecast(replications: int, workers: int) -> None:
                 "--workers",
                 str(workers),
                 "--quiet",
+                "--engine",
+                engine,
                 "--out",
                 str(Path(folder) / "out"),
             ],
@@ -89,6 +93,8 @@ def main() -> None:
     serial = median_seconds(lambda: cli_forecast(n, 1), args.repeats)
     parallel = median_seconds(lambda: cli_forecast(n, cores), args.repeats)
     peak = largest_child_mib()
+    fast_cli = median_seconds(lambda: cli_forecast(n, 1, "fast"), args.repeats)
+    fast_engine = median_seconds(lambda: simulate_chunk(plan, 1, 0, n), args.repeats)
     engine_only = median_seconds(
         lambda: run_replicates(simulate_replicate, plan, 1, n, workers=1), args.repeats
     )
@@ -107,6 +113,9 @@ def main() -> None:
         "des_engine_s_per_replicate_year": per_replicate_year(engine_only),
         "plain_simpy_s_per_replicate_year": per_replicate_year(plain),
         "des_engine_speedup_over_plain_simpy": round(plain / engine_only, 2),
+        "cli_fast_1_worker_s": round(fast_cli, 2),
+        "fast_engine_s_per_replicate_year": per_replicate_year(fast_engine),
+        "fast_engine_speedup_over_plain_simpy": round(plain / fast_engine, 1),
     }
     print(json.dumps(report, indent=2))
 
