@@ -92,3 +92,26 @@ def test_stock_flow_identity_and_shares(region):
 def test_programmes_are_left_to_des(region):
     assert unsupported_features(plan_of("model_coop_project", region))
     assert not unsupported_features(plan_of("resolution20", region))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["baseline", "law2023_cleanup", "stagnation", "credit_and_training"]
+)
+def test_fast_agrees_with_the_exact_distributions_full(name, region):
+    """Full strength: 8,192 replicates, means within 4 standard errors and tail
+    probabilities within 3, every metric and year."""
+    plan = plan_of(name, region)
+    values = simulate_chunk(plan, 23, 0, 8192)
+    model = ExactModel(plan)
+    for k in range(plan.n_years):
+        for metric in EXACT_METRICS:
+            support, pmf = metric_distribution(model, metric, k)
+            sample = values[:, k, M[metric]]
+            mean, var = support @ pmf, (support**2) @ pmf - (support @ pmf) ** 2
+            assert abs(sample.mean() - mean) < 4 * np.sqrt(max(var, 1e-12) / sample.size) + 1e-9
+            for level in (0.1, 0.5, 0.9):
+                cut = support[np.searchsorted(np.cumsum(pmf), level)]
+                p = pmf[support > cut].sum()
+                se = np.sqrt(p * (1 - p) / sample.size)
+                assert abs((sample > cut).mean() - p) < 3 * se + 1 / sample.size

@@ -59,6 +59,15 @@ def _categorical(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (u[..., None] >= cumulative[..., :-1]).sum(axis=-1)
 
 
+def _next_state(rows: np.ndarray, cls: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Each cell's next state from the cumulative transition rows of its class (cls in 0-3):
+    one comparison per state boundary, with no (cells x states) array."""
+    state = np.zeros(cls.shape, dtype=np.int64)
+    for j in range(rows.shape[1] - 1):
+        state += u >= rows[:, j][cls]
+    return state
+
+
 class _Block:
     """One block of replicates in flight."""
 
@@ -115,7 +124,7 @@ class _Block:
         rows = np.cumsum(expm(_generator(period) * length)[:N_CLASSES], axis=1)
         u = self.rng.random(self.cls.shape)
         alive = (self.cls >= 0) & (self.cls < GONE)
-        moved = _categorical(rows[np.where(alive, self.cls, 0)], u)
+        moved = _next_state(rows, np.where(alive, self.cls, 0), u)
         self.counters["dissolved"] += (alive & (moved == GONE)).sum(axis=1)
         self.cls = np.where(alive, moved, self.cls)
 
