@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
+import sys
 import warnings
 from pathlib import Path
 
@@ -22,15 +21,13 @@ from coopsim.plan import compile_plan
 from coopsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from timing import median_seconds  # noqa: E402
 
 
 def median_ms(action, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return round(statistics.median(times) * 1000, 2)
+    return round(median_seconds(action, repeats) * 1000, 2)
 
 
 def main() -> None:

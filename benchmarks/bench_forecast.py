@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -26,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from plain_simpy import plain_replicate  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 from coopsim.engines.des import simulate_replicate  # noqa: E402
 from coopsim.engines.fast import simulate_chunk  # noqa: E402
@@ -33,15 +32,6 @@ from coopsim.ensemble import default_workers, run_replicates  # noqa: E402
 from coopsim.forecast import region_for  # noqa: E402
 from coopsim.plan import compile_plan  # noqa: E402
 from coopsim.scenario import load_scenario  # noqa: E402
-
-
-def median_seconds(action, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def cli_forecast(replications: int, workers: int, engine: str = "des") -> None:

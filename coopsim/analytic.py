@@ -20,14 +20,19 @@ def transition_probabilities(hazards: Hazards, years: float) -> np.ndarray:
     return expm(hazards.generator() * years)
 
 
-def integrated_transitions(hazards: Hazards, years: float) -> np.ndarray:
-    """Integral of the transition matrix over [0, years] (via one augmented exponential)."""
-    q = hazards.generator() * years
-    n = q.shape[0]
+def integral_of_expm(generator: np.ndarray, length: float) -> np.ndarray:
+    """Integral of expm(generator * s) for s in [0, length], from one augmented exponential
+    (Van Loan): the expected time-weighted transitions of entrants founded uniformly."""
+    n = generator.shape[0]
     block = np.zeros((2 * n, 2 * n))
-    block[:n, :n] = q
-    block[:n, n:] = np.eye(n)
-    return expm(block)[:n, n:] * years
+    block[:n, :n] = generator * length
+    block[:n, n:] = np.eye(n) * length
+    return expm(block)[:n, n:]
+
+
+def integrated_transitions(hazards: Hazards, years: float) -> np.ndarray:
+    """Integral of the transition matrix over [0, years]."""
+    return integral_of_expm(hazards.generator(), years)
 
 
 @dataclass(frozen=True)

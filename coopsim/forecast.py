@@ -51,19 +51,18 @@ def forecast(
     loaded = region or region_for(scenario)
     plan = compile_plan(scenario, loaded.data)
     choice = select_engine(engine, plan)
+    common = {
+        "scenario": scenario,
+        "region": loaded.data,
+        "initial": plan.initial,
+        "years": plan.years,
+        "engine": choice.name,
+        "engine_reason": choice.reason,
+        "seed": seed,
+        "inconsistencies": loaded.inconsistencies,
+    }
     if choice.name == "exact":
-        return ExactForecastResult(
-            scenario=scenario,
-            region=loaded.data,
-            initial=plan.initial,
-            years=plan.years,
-            values=None,
-            engine="exact",
-            engine_reason=choice.reason,
-            seed=seed,
-            inconsistencies=loaded.inconsistencies,
-            model=ExactModel(plan),
-        )
+        return ExactForecastResult(values=None, model=ExactModel(plan), **common)
     assert choice.chunk is not None
     runs = [plan, plan.without_programmes()] if plan.programmes else [plan]
     bar = Progress(replications * len(runs), enabled=progress)
@@ -83,14 +82,5 @@ def forecast(
     finally:
         bar.close()
     return ForecastResult(
-        scenario=scenario,
-        region=loaded.data,
-        initial=plan.initial,
-        years=plan.years,
-        values=values,
-        engine=choice.name,
-        engine_reason=choice.reason,
-        seed=seed,
-        inconsistencies=loaded.inconsistencies,
-        counterfactual=counterfactual[0] if counterfactual else None,
+        values=values, counterfactual=counterfactual[0] if counterfactual else None, **common
     )

@@ -9,6 +9,7 @@ from scipy import stats
 from coopsim.engines.des import simulate_replicate
 from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
 from coopsim.ensemble import run_replicates
+from coopsim.exact_result import COUNT_STATES
 from coopsim.metrics import METRIC_INDEX as M
 from coopsim.plan import compile_plan
 from coopsim.scenario import load_scenario
@@ -16,16 +17,7 @@ from coopsim.scenario import load_scenario
 from .conftest import ROOT
 
 ALIVE = [*CLASSIFIED, *UNCLASSIFIED]
-COUNTS = {
-    "cooperatives": ALIVE,
-    "dissolved": [8, 9],
-    "removed": [9],
-    "good": [0],
-    "fair": [1],
-    "average": [2],
-    "weak": [3],
-    "unclassified": list(UNCLASSIFIED),
-}
+COUNTS = COUNT_STATES
 SCENARIOS = ["baseline", "law2023_cleanup", "stagnation", "credit_and_training"]
 
 

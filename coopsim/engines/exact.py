@@ -24,6 +24,7 @@ import numpy as np
 from scipy import stats
 from scipy.linalg import expm
 
+from coopsim.analytic import integral_of_expm
 from coopsim.model import Hazards
 from coopsim.plan import SimulationPlan
 
@@ -52,15 +53,6 @@ def _generator(hazards: Hazards) -> np.ndarray:
     q = np.zeros((6, 6))
     q[:5, :5] = hazards.generator()
     return q
-
-
-def _integral(q: np.ndarray, length: float) -> np.ndarray:
-    """The integral of expm(q s) for s in [0, length]."""
-    n = q.shape[0]
-    block = np.zeros((2 * n, 2 * n))
-    block[:n, :n] = q * length
-    block[:n, n:] = np.eye(n) * length
-    return expm(block)[:n, n:]
 
 
 @dataclass(frozen=True)
@@ -201,7 +193,7 @@ class ExactModel:
         for end in [*edges, float(j + 1)]:
             period = self._period_at(t)
             q = _generator(period.hazards)
-            founded = period.founding_multiplier * entry @ _integral(q, end - t)
+            founded = period.founding_multiplier * entry @ integral_of_expm(q, end - t)
             total = total + self.propagate(founded, end, float(j + 1))
             t = end
         return total

@@ -21,7 +21,7 @@ import math
 import numpy as np
 from scipy.linalg import expm
 
-from coopsim.analytic import N_CLASSES
+from coopsim.analytic import N_CLASSES, integral_of_expm
 from coopsim.classes import DISSOLVED, WEAK
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
 from coopsim.plan import CleanupEvent, Period, SimulationPlan
@@ -44,14 +44,6 @@ def unsupported_features(plan: SimulationPlan) -> list[str]:
 
 def _generator(period: Period) -> np.ndarray:
     return period.hazards.generator()
-
-
-def _integral(q: np.ndarray, length: float) -> np.ndarray:
-    n = q.shape[0]
-    block = np.zeros((2 * n, 2 * n))
-    block[:n, :n] = q * length
-    block[:n, n:] = np.eye(n) * length
-    return expm(block)[:n, n:]
 
 
 def _categorical(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -144,7 +136,7 @@ class _Block:
             return
         entry = np.zeros(N_CLASSES + 1)
         entry[:N_CLASSES] = plan.entry_distribution
-        at_end = entry @ _integral(_generator(period), length) / length
+        at_end = entry @ integral_of_expm(_generator(period), length) / length
         state = _categorical(np.cumsum(at_end)[None, None, :], self.rng.random((FAST_BLOCK, width)))
         used = np.arange(width)[None, :] < count[:, None]
         extra = plan.new_members_mean - plan.new_members_minimum
