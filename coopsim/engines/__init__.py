@@ -37,8 +37,14 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
         module = exact if requested == "exact" else fast
         problems = module.unsupported_features(plan)
         if problems:
+            able = (
+                "fast or des"
+                if requested == "exact" and not fast.unsupported_features(plan)
+                else "des"
+            )
             raise InputError(
-                f"--engine {requested}", "this scenario has " + "; ".join(problems) + "; use des"
+                f"--engine {requested}",
+                "this scenario has " + "; ".join(problems) + f"; use {able}",
             )
         return EngineChoice("exact", "requested", None) if requested == "exact" else FAST
     if requested == "des":

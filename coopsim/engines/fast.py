@@ -38,7 +38,7 @@ EMPTY = -1  # class code of an unused cell
 def unsupported_features(plan: SimulationPlan) -> list[str]:
     """Scenario features the fast engine cannot handle (empty when it can)."""
     if plan.programmes:
-        return ["support programmes (they couple cooperatives; use the des engine)"]
+        return ["support programmes (they couple cooperatives)"]
     return []
 
 
