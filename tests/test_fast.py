@@ -89,9 +89,41 @@ def test_stock_flow_identity_and_shares(region):
     assert values[..., M["removed"]][:, 2].mean() > 0  # the charter-deadline clean-up, 2026
 
 
-def test_programmes_are_left_to_des(region):
-    assert unsupported_features(plan_of("model_coop_project", region))
-    assert not unsupported_features(plan_of("resolution20", region))
+def test_fast_runs_every_bundled_scenario(region):
+    for name in ("model_coop_project", "resolution20", "baseline"):
+        assert not unsupported_features(plan_of(name, region))
+
+
+def test_fast_agrees_with_des_on_support_programmes(region, baseline):
+    """The coupling step (capacity, budget, targeting) done as des does it: a strong,
+    weakest-first programme that runs out of budget in its third round."""
+    import datetime as dt
+
+    from coopsim.policies import Programme
+
+    programme = Programme.model_validate(
+        {
+            "start": dt.date(2024, 1, 1),
+            "capacity_per_year": 40,
+            "cost_per_cooperative_million_vnd": 500.0,
+            "budget_million_vnd": 50000.0,
+            "targeting": "weakest_first",
+            "eligible_classes": ["average", "weak"],
+            "support_years": 1.5,
+            "effects": {"upgrade": 4.0, "dissolution": 0.3},
+        }
+    )
+    scenario = baseline.model_copy(update={"programmes": {"p": programme}})
+    plan = compile_plan(scenario, region.data)
+    fast = simulate_chunk(plan, 9, 0, 512)
+    des = run_replicates(simulate_replicate, plan, 9, 200)
+    assert fast[:, :4, M["supported"]].mean(axis=0).tolist() == [40, 40, 20, 0]
+    assert np.allclose(fast[..., M["budget_spent_million_vnd"]].sum(axis=1), 50000)
+    for metric in ("good", "fair", "average", "weak", "dissolved", "well_operating_share"):
+        for k in range(plan.n_years):
+            a, b = fast[:, k, M[metric]], des[:, k, M[metric]]
+            se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+            assert abs(a.mean() - b.mean()) < 4 * max(se, 1e-9), (metric, k)
 
 
 @pytest.mark.slow

@@ -49,16 +49,16 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
         return EngineChoice("exact", "requested", None) if requested == "exact" else FAST
     if requested == "des":
         return DES
-    if not fast.unsupported_features(plan):
+    if plan.programmes:
         return EngineChoice(
-            "fast",
-            "auto: fast (numpy) supports this scenario and reports every metric; exact leaves "
-            "out members",
-            FAST.chunk,
-            FAST.align,
+            "des",
+            "auto: des, whose per-cooperative random numbers make a programme's paired impact "
+            "against the run without it precise",
+            DES.chunk,
         )
     return EngineChoice(
-        "des",
-        "auto: des, the only engine for support programmes (they couple cooperatives)",
-        DES.chunk,
+        "fast",
+        "auto: fast (numpy) runs this scenario and reports every metric; exact leaves out members",
+        FAST.chunk,
+        FAST.align,
     )

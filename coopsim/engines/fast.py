@@ -10,7 +10,9 @@ of them fall on interval ends -- not a tau-leaping approximation.
 
 Random numbers come from one stream per block of FAST_BLOCK replicates, drawn in full-block
 shapes, so replicate i's result depends only on the seed and i (never on how replicates are
-split among workers). Support programmes couple cooperatives and are left to the des engine.
+split among workers). Support programmes couple cooperatives only at their selection rounds:
+there the step is done as the des engine does it, and the supported cells then use their own
+transition matrices until their support ends (a cut in the intervals).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from scipy.linalg import expm
 from coopsim.analytic import N_CLASSES, integral_of_expm
 from coopsim.classes import DISSOLVED, WEAK
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
-from coopsim.plan import CleanupEvent, Period, SimulationPlan
+from coopsim.plan import CleanupEvent, Period, ProgrammePlan, SimulationPlan, scaled_hazards
 
 #: Replicates simulated together with one random stream.
 FAST_BLOCK = 256
@@ -36,9 +38,7 @@ EMPTY = -1  # class code of an unused cell
 
 
 def unsupported_features(plan: SimulationPlan) -> list[str]:
-    """Scenario features the fast engine cannot handle (empty when it can)."""
-    if plan.programmes:
-        return ["support programmes (they couple cooperatives)"]
+    """Scenario features the fast engine cannot handle: none (kept for symmetry with exact)."""
     return []
 
 
@@ -46,17 +46,28 @@ def _generator(period: Period) -> np.ndarray:
     return period.hazards.generator()
 
 
+def _transition_rows(plan: SimulationPlan, period: Period, length: float) -> np.ndarray:
+    """Cumulative transition rows over an interval, (support states x classes x states):
+    support state 0 is unsupported, k + 1 supported by programme k."""
+    everyone = np.ones(N_CLASSES, dtype=bool)
+    variants = [period.hazards] + [
+        scaled_hazards(period.hazards, programme.effects, everyone, 1.0)
+        for programme in plan.programmes
+    ]
+    return np.stack([np.cumsum(expm(h.generator() * length)[:N_CLASSES], axis=1) for h in variants])
+
+
 def _categorical(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Category index per cell: the first whose cumulative probability exceeds u."""
     return (u[..., None] >= cumulative[..., :-1]).sum(axis=-1)
 
 
-def _next_state(rows: np.ndarray, cls: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Each cell's next state from the cumulative transition rows of its class (cls in 0-3):
-    one comparison per state boundary, with no (cells x states) array."""
+def _next_state(rows: np.ndarray, support: np.ndarray, cls: np.ndarray, u: np.ndarray):
+    """Each cell's next state from the cumulative transition rows of its support state and
+    class: one comparison per state boundary, with no (cells x states) array."""
     state = np.zeros(cls.shape, dtype=np.int64)
-    for j in range(rows.shape[1] - 1):
-        state += u >= rows[:, j][cls]
+    for j in range(rows.shape[2] - 1):
+        state += u >= rows[:, :, j][support, cls]
     return state
 
 
@@ -80,7 +91,15 @@ class _Block:
             self.rng.gamma(k, 1 / k, size=(b, plan.n_years)) if k else np.ones((b, plan.n_years))
         )
         self.pool = np.full(b, plan.groups.initial_pool if plan.groups else 0, dtype=np.int64)
-        self.counters = {name: np.zeros(b) for name in ("founded", "dissolved", "removed")}
+        self.counters = {
+            name: np.zeros(b) for name in ("founded", "dissolved", "removed", "supported", "spent")
+        }
+        # Support: programme index per cell (-1: none), when it ends, and budgets left.
+        self.support = np.full((b, n0), -1, dtype=np.int64)
+        self.support_end = np.full((b, n0), np.inf)
+        self.budget = np.tile([p.budget for p in plan.programmes], (b, 1)).astype(float)
+        horizon = float(plan.n_years)
+        self.rounds = [set(p.round_times(horizon)) for p in plan.programmes]
 
     def run(self) -> np.ndarray:
         plan = self.plan
@@ -95,6 +114,10 @@ class _Block:
                 for cleanup in cleanups:
                     if cleanup.time == start:
                         self._cleanup(cleanup)
+                self.support[self.support_end <= start + 1e-9] = -1
+                for index, programme in enumerate(plan.programmes):
+                    if start in self.rounds[index]:
+                        self._select(index, programme, start)
                 self._move(period, end - start)
                 self._found(k, period, end - start)
             out[:, k, :] = self._snapshot(k)
@@ -104,6 +127,9 @@ class _Block:
         cuts = {float(k), float(k + 1)}
         cuts.update(p.start for p in self.plan.periods if k < p.start < k + 1)
         cuts.update(c.time for c in self.plan.cleanups if k < c.time < k + 1)
+        for programme, rounds in zip(self.plan.programmes, self.rounds, strict=True):
+            for t in rounds:
+                cuts.update(x for x in (t, t + programme.support_years) if k < x < k + 1)
         edges = sorted(cuts)
         found = []
         for start, end in itertools.pairwise(edges):
@@ -113,10 +139,10 @@ class _Block:
 
     def _move(self, period: Period, length: float) -> None:
         """Every alive cooperative's class at the end of an interval of constant hazards."""
-        rows = np.cumsum(expm(_generator(period) * length)[:N_CLASSES], axis=1)
+        rows = _transition_rows(self.plan, period, length)
         u = self.rng.random(self.cls.shape)
         alive = (self.cls >= 0) & (self.cls < GONE)
-        moved = _next_state(rows, np.where(alive, self.cls, 0), u)
+        moved = _next_state(rows, self.support + 1, np.where(alive, self.cls, 0), u)
         self.counters["dissolved"] += (alive & (moved == GONE)).sum(axis=1)
         self.cls = np.where(alive, moved, self.cls)
 
@@ -149,6 +175,45 @@ class _Block:
         self.cls = np.concatenate([self.cls, np.where(used, state, EMPTY)], axis=1)
         self.born = np.concatenate([self.born, np.full((FAST_BLOCK, width), k)], axis=1)
         self.members = np.concatenate([self.members, np.where(used, members, 0)], axis=1)
+        self.support = np.concatenate([self.support, np.full((FAST_BLOCK, width), -1)], axis=1)
+        self.support_end = np.concatenate(
+            [self.support_end, np.full((FAST_BLOCK, width), np.inf)], axis=1
+        )
+
+    def _select(self, index: int, programme: ProgrammePlan, t: float) -> None:
+        """A programme's round, as the des engine does it: up to its yearly capacity of the
+        eligible cooperatives it does not support yet, as many as its budget pays for, chosen
+        by its targeting rule on the latent class with ties at random."""
+        ties = self.rng.random(self.cls.shape)
+        alive = (self.cls >= 0) & (self.cls < GONE)
+        classes = np.where(alive, self.cls, 0)
+        eligible = alive & programme.eligible[classes] & (self.support < 0)
+        if programme.targeting == "weakest_first":
+            score = -classes + ties
+        elif programme.targeting == "most_promising":
+            score = classes + ties
+        else:
+            score = ties
+        score = np.where(eligible, score, np.inf)
+        if programme.cost > 0:
+            affordable = np.floor((self.budget[:, index] + 1e-9 * programme.cost) / programme.cost)
+        else:
+            affordable = np.full(FAST_BLOCK, float(programme.capacity_per_year))
+        count = np.minimum(
+            np.minimum(affordable, programme.capacity_per_year), eligible.sum(axis=1)
+        ).astype(np.int64)
+        width = int(count.max())
+        if width == 0:
+            return
+        order = np.argsort(score, axis=1, kind="stable")[:, :width]
+        take = np.arange(width)[None, :] < count[:, None]
+        rows = np.repeat(np.arange(FAST_BLOCK)[:, None], width, axis=1)[take]
+        cells = order[take]
+        self.support[rows, cells] = index
+        self.support_end[rows, cells] = t + programme.support_years
+        self.budget[:, index] -= count * programme.cost
+        self.counters["supported"] += count
+        self.counters["spent"] += count * programme.cost
 
     def _cleanup(self, cleanup: CleanupEvent) -> None:
         alive = (self.cls >= 0) & (self.cls < GONE)
@@ -187,8 +252,8 @@ class _Block:
             "well_operating_share": well_share,
             "weak_share": weak_share,
             "removed": self.counters["removed"],
-            "supported": 0,
-            "budget_spent_million_vnd": 0.0,
+            "supported": self.counters["supported"],
+            "budget_spent_million_vnd": self.counters["spent"],
             "cooperative_groups": self.pool if plan.groups is not None else np.nan,
         }
         for name, value in values.items():
