@@ -11,19 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 
 from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel
 from coopsim.exact_result import ExactForecastResult
-from coopsim.forecast import region_for
-from coopsim.plan import compile_plan
-from coopsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from timing import median_seconds  # noqa: E402
+from common import load, median_seconds  # noqa: E402
 
 
 def median_ms(action, repeats: int) -> float:
@@ -34,11 +30,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    loaded = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    loaded, region, plan = load()
     scenario = loaded.scenario
-    region = region_for(scenario, loaded.path)
-    plan = compile_plan(scenario, region.data)
     model = ExactModel(plan)
     others = [2, 3, *UNCLASSIFIED]
 

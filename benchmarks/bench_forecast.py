@@ -17,21 +17,17 @@ import resource
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from common import load, median_seconds  # noqa: E402
 from plain_simpy import plain_replicate  # noqa: E402
-from timing import median_seconds  # noqa: E402
 
 from coopsim.engines.des import simulate_replicate  # noqa: E402
 from coopsim.engines.fast import simulate_chunk  # noqa: E402
 from coopsim.ensemble import default_workers, run_replicates  # noqa: E402
-from coopsim.forecast import region_for  # noqa: E402
-from coopsim.plan import compile_plan  # noqa: E402
-from coopsim.scenario import load_scenario  # noqa: E402
 
 
 def cli_forecast(replications: int, workers: int, engine: str = "des") -> None:
@@ -69,11 +65,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    loaded = load_scenario(ROOT / "scenarios" / "baseline.toml")
-    scenario = loaded.scenario
-    region = region_for(scenario, loaded.path)
-    plan = compile_plan(scenario, region.data)
+    _, _, plan = load()
     n, years = args.replications, plan.n_years
     cores = default_workers()
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import time
-import warnings
 from pathlib import Path
 
-from coopsim.forecast import forecast, region_for
-from coopsim.scenario import load_scenario
+from coopsim.forecast import forecast
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import load  # noqa: E402
 
 
 def main() -> None:
@@ -25,9 +27,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    loaded = load_scenario(HERE / "national" / "scenario.toml")
-    region = region_for(loaded.scenario, loaded.path)
+    loaded, region, _ = load(HERE / "national" / "scenario.toml")
     start = time.perf_counter()
     result = forecast(
         loaded.scenario,

@@ -11,16 +11,8 @@ GOOD, FAIR, AVERAGE, WEAK = range(4)
 #: Index of the absorbing state in generator matrices (after the four quality classes).
 DISSOLVED = 4
 
-#: Reported statuses at a classification snapshot: the four classes, plus cooperatives under
-#: 12 months old, which are not classified.
-REPORTED_CLASSES: tuple[str, ...] = (*QUALITY_CLASSES, "unclassified")
-
 QualityClass = Literal["good", "fair", "average", "weak"]
 ReportedClass = Literal["good", "fair", "average", "weak", "unclassified"]
-
-#: Classes that can move up (all but good) and down (all but weak).
-UPGRADABLE: tuple[str, ...] = ("fair", "average", "weak")
-DOWNGRADABLE: tuple[str, ...] = ("good", "fair", "average")
 
 
 def class_index(name: str) -> int:

@@ -196,11 +196,6 @@ class Scenario(StrictModel):
         field_errors("Scenario", problems)
         return self
 
-    @property
-    def start_date(self) -> dt.date:
-        """1 January of the first simulated year: time zero."""
-        return dt.date(self.first_year, 1, 1)
-
     def years_since_start(self, date: dt.date) -> float:
         """A date as years since time zero (fractions by day of the year)."""
         days_in_year = 366 if calendar.isleap(date.year) else 365

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coopsim.errors import InputError
-from coopsim.validation import read_toml
+from coopsim.validation import read_toml_with_text
 
 Key = tuple[str, ...]
 
@@ -62,8 +62,8 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> RawScenario:
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise InputError(str(path), f"extends forms a cycle: {cycle}", "extends")
-    data = read_toml(path)
-    own_lines = toml_key_lines(path.read_text(encoding="utf-8"))
+    text, data = read_toml_with_text(path)
+    own_lines = toml_key_lines(text)
     parent_name = data.pop("extends", None)
     replaced = data.pop("replace", [])
     if not isinstance(replaced, list) or not all(isinstance(k, str) for k in replaced):

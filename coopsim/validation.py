@@ -45,6 +45,11 @@ def field_errors(title: str, problems: list[tuple[tuple[str | int, ...], str, An
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file, turning I/O and syntax problems into an InputError naming the file."""
+    return read_toml_with_text(path)[1]
+
+
+def read_toml_with_text(path: Path) -> tuple[str, dict[str, Any]]:
+    """The file's text and its parsed TOML (for callers that also look at the lines)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -54,7 +59,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(str(path), f"cannot be read ({exc.__class__.__name__}: {exc})") from None
     try:
-        return tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"is not valid TOML: {exc}") from None
 

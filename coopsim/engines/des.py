@@ -142,7 +142,7 @@ class DesReplicate:
     def _period(self) -> int:
         """Index of the period containing now (time only moves forward, so it only grows)."""
         p = self.period
-        while p < self.last_period and self.env.now >= self.period_end[p]:
+        while self.env.now >= self.period_end[p]:  # the last period ends at infinity
             p += 1
         self.period = p
         return p

@@ -125,6 +125,7 @@ class ExactModel:
         self.plan = plan
         self._cuts = self._time_cuts()
         self._expm_cache: dict[tuple[float, float], np.ndarray] = {}
+        self._entrants = [self._entrants_at_year_end(j) for j in range(plan.n_years)]
         self.sources = [self._sources(k) for k in range(plan.n_years)]
         self.founding_means = [
             self._founding_weight(k) * plan.founding_mean_per_year for k in range(plan.n_years)
@@ -221,7 +222,7 @@ class ExactModel:
             sources.append(Source(self._outcomes(start, end, True), int(stock[c])))
         mean = self.plan.founding_mean_per_year
         for j in range(k + 1):
-            at_end_j = self._entrants_at_year_end(j)
+            at_end_j = self._entrants[j]
             if j == k:
                 outcome = self._outcomes(np.zeros(6), at_end_j, False)
             else:

@@ -1,0 +1,34 @@
+"""Helpers shared by the benchmark scripts: timing and loading a scenario."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from coopsim.forecast import region_for
+from coopsim.observed import LoadedRegion
+from coopsim.plan import SimulationPlan, compile_plan
+from coopsim.scenario import LoadedScenario, load_scenario
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+
+
+def load(path: Path = BASELINE) -> tuple[LoadedScenario, LoadedRegion, SimulationPlan]:
+    """A scenario file, its region's data and its compiled plan (data warnings silenced)."""
+    warnings.simplefilter("ignore")
+    loaded = load_scenario(path)
+    region = region_for(loaded.scenario, loaded.path)
+    return loaded, region, compile_plan(loaded.scenario, region.data)
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    """Median wall-clock seconds of `action` over `repeats` runs (shared machines are noisy)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
