@@ -38,7 +38,9 @@ EMPTY = -1  # class code of an unused cell
 
 
 def unsupported_features(plan: SimulationPlan) -> list[str]:
-    """Scenario features the fast engine cannot handle: none (kept for symmetry with exact)."""
+    """Scenario features the fast engine cannot handle (empty when it can)."""
+    if len(plan.programmes) > np.iinfo(np.int8).max:  # programme indices are stored as int8
+        return [f"more than {np.iinfo(np.int8).max} support programmes"]
     return []
 
 
@@ -94,9 +96,10 @@ class _Block:
         self.counters = {
             name: np.zeros(b) for name in ("founded", "dissolved", "removed", "supported", "spent")
         }
-        # Support: programme index per cell (-1: none), when it ends, and budgets left.
-        self.support = np.full((b, n0), -1, dtype=np.int64)
-        self.support_end = np.full((b, n0), np.inf)
+        # Support: programme index per cell (-1: none), when it ends (only with programmes),
+        # and budgets left.
+        self.support = np.full((b, n0), -1, dtype=np.int8)
+        self.support_end = np.full((b, n0), np.inf) if plan.programmes else None
         self.budget = np.tile([p.budget for p in plan.programmes], (b, 1)).astype(float)
         horizon = float(plan.n_years)
         self.rounds = [set(p.round_times(horizon)) for p in plan.programmes]
@@ -114,7 +117,8 @@ class _Block:
                 for cleanup in cleanups:
                     if cleanup.time == start:
                         self._cleanup(cleanup)
-                self.support[self.support_end <= start + 1e-9] = -1
+                if self.support_end is not None:
+                    self.support[self.support_end <= start + 1e-9] = -1
                 for index, programme in enumerate(plan.programmes):
                     if start in self.rounds[index]:
                         self._select(index, programme, start)
@@ -175,10 +179,13 @@ class _Block:
         self.cls = np.concatenate([self.cls, np.where(used, state, EMPTY)], axis=1)
         self.born = np.concatenate([self.born, np.full((FAST_BLOCK, width), k)], axis=1)
         self.members = np.concatenate([self.members, np.where(used, members, 0)], axis=1)
-        self.support = np.concatenate([self.support, np.full((FAST_BLOCK, width), -1)], axis=1)
-        self.support_end = np.concatenate(
-            [self.support_end, np.full((FAST_BLOCK, width), np.inf)], axis=1
+        self.support = np.concatenate(
+            [self.support, np.full((FAST_BLOCK, width), -1, dtype=np.int8)], axis=1
         )
+        if self.support_end is not None:
+            self.support_end = np.concatenate(
+                [self.support_end, np.full((FAST_BLOCK, width), np.inf)], axis=1
+            )
 
     def _select(self, index: int, programme: ProgrammePlan, t: float) -> None:
         """A programme's round, as the des engine does it: up to its yearly capacity of the
