@@ -22,12 +22,13 @@ def transition_probabilities(hazards: Hazards, years: float) -> np.ndarray:
 
 def integral_of_expm(generator: np.ndarray, length: float) -> np.ndarray:
     """Integral of expm(generator * s) for s in [0, length], from one augmented exponential
-    (Van Loan): the expected time-weighted transitions of entrants founded uniformly."""
-    n = generator.shape[0]
-    block = np.zeros((2 * n, 2 * n))
-    block[:n, :n] = generator * length
-    block[:n, n:] = np.eye(n) * length
-    return expm(block)[:n, n:]
+    (Van Loan): the expected time-weighted transitions of entrants founded uniformly. Works
+    on a stack of generators (..., n, n) too."""
+    n = generator.shape[-1]
+    block = np.zeros((*generator.shape[:-2], 2 * n, 2 * n))
+    block[..., :n, :n] = generator * length
+    block[..., :n, n:] = np.eye(n) * length
+    return expm(block)[..., :n, n:]
 
 
 def integrated_transitions(hazards: Hazards, years: float) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 
 from coopsim.plan import SimulationPlan
 from coopsim.progress import Progress
+from coopsim.threads import single_threaded_blas
 
 ReplicateFunction = Callable[[SimulationPlan, int, int], np.ndarray]
 #: (plan, seed, start, stop) -> results of replicates start..stop-1.
@@ -42,8 +43,9 @@ def gc_paused() -> Iterator[None]:
 def replicate_chunk(
     simulate: ReplicateFunction, plan: SimulationPlan, seed: int, start: int, stop: int
 ) -> np.ndarray:
-    """Replicates start..stop-1 of a one-replicate-at-a-time engine, stacked."""
-    return np.stack([simulate(plan, seed, i) for i in range(start, stop)])
+    """Replicates start..stop-1 of a one-replicate-at-a-time engine, stacked (each with its
+    posterior parameter set, if the plan has them)."""
+    return np.stack([simulate(plan.for_replicate(i), seed, i) for i in range(start, stop)])
 
 
 def per_replicate(simulate: ReplicateFunction) -> ChunkFunction:
@@ -54,15 +56,22 @@ def per_replicate(simulate: ReplicateFunction) -> ChunkFunction:
 def run_chunk(
     chunk: ChunkFunction, plan: SimulationPlan, seed: int, start: int, stop: int
 ) -> np.ndarray:
-    """One chunk, with the cyclic garbage collector paused."""
-    with gc_paused():
+    """One chunk, with the cyclic garbage collector paused and BLAS on one thread."""
+    with gc_paused(), single_threaded_blas():
         return chunk(plan, seed, start, stop)
 
 
-def chunk_bounds(n: int, workers: int, align: int = 1) -> list[tuple[int, int]]:
+#: Replicates in a chunk at most, unless the engine says otherwise.
+DEFAULT_LARGEST_CHUNK = 500
+
+
+def chunk_bounds(
+    n: int, workers: int, align: int = 1, largest: int = DEFAULT_LARGEST_CHUNK
+) -> list[tuple[int, int]]:
     """Split n replicates into chunks: several per worker for balance and a live progress bar,
-    each starting at a multiple of `align` (an engine's block of replicates)."""
-    size = max(1, min(500, math.ceil(n / (8 * max(workers, 1)))))
+    each starting at a multiple of `align` (an engine's block of replicates) and holding at
+    most `largest` (rounded up to a block)."""
+    size = max(1, min(largest, math.ceil(n / (8 * max(workers, 1)))))
     size = math.ceil(size / align) * align
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
@@ -95,9 +104,10 @@ def run_chunks(
     workers: int = 1,
     progress: Progress | None = None,
     align: int = 1,
+    largest: int = DEFAULT_LARGEST_CHUNK,
 ) -> np.ndarray:
     """All replicates of a run (replications x years x metrics), in replicate order."""
-    chunks = chunk_bounds(replications, workers, align)
+    chunks = chunk_bounds(replications, workers, align, largest)
     results: list[np.ndarray | None] = [None] * len(chunks)
     if workers <= 1 or len(chunks) == 1:
         for index, (start, stop) in enumerate(chunks):
