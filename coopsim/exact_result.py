@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel
+from coopsim.engines.exact import (
+    CLASSIFIED,
+    DISSOLVED,
+    FOUNDED,
+    IN_POOL,
+    REMOVED_ALL,
+    UNCLASSIFIED,
+    ExactModel,
+)
 from coopsim.metrics import METRIC_NAMES
 from coopsim.results import QUANTILE_LEVELS, ForecastResult
 from coopsim.targets import TargetEstimate, is_met
@@ -18,8 +26,9 @@ Distribution = tuple[np.ndarray, np.ndarray]  # (values, probabilities)
 
 COUNT_STATES: dict[str, list[int]] = {
     "cooperatives": [*CLASSIFIED, *UNCLASSIFIED],
-    "dissolved": [8, 9],
-    "removed": [9],
+    "founded": list(FOUNDED),
+    "dissolved": list(DISSOLVED),
+    "removed": list(REMOVED_ALL),
     "good": [0],
     "fair": [1],
     "average": [2],
@@ -35,6 +44,8 @@ def metric_distribution(model: ExactModel, name: str, k: int) -> Distribution | 
     plan = model.plan
     if name == "founded":
         return model.founded_pmf(k)
+    if name == "cooperative_groups":
+        return model.count_pmf(k, [IN_POOL]) if plan.groups is not None else None
     if name in COUNT_STATES:
         return model.count_pmf(k, COUNT_STATES[name])
     if name in ALWAYS_ZERO:
@@ -47,7 +58,7 @@ def metric_distribution(model: ExactModel, name: str, k: int) -> Distribution | 
         if not plan.share_of_classified_only:
             denominator += list(UNCLASSIFIED)
         return model.ratio_pmf(k, counted, [s for s in denominator if s not in counted])
-    return None  # members, cooperative_groups
+    return None  # members
 
 
 def quantile(distribution: Distribution, level: float) -> float:

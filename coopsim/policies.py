@@ -144,7 +144,9 @@ class Law2023(StrictModel):
 
 class GroupConversion(StrictModel):
     """Founding from the pool of cooperative groups (tổ hợp tác): each group converts into a
-    cooperative at `conversion_per_year`; new groups join the pool at `new_groups_per_year`."""
+    cooperative independently at hazard `conversion_per_year` (scaled by levers'
+    `group_conversion`); Poisson(`new_groups_per_year`) groups join the pool at each year's
+    start after the first."""
 
     conversion_per_year: NonNegative
     new_groups_per_year: NonNegative = 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -9,9 +11,11 @@ from scipy import stats
 from coopsim.engines.des import simulate_replicate
 from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
 from coopsim.ensemble import run_replicates
-from coopsim.exact_result import COUNT_STATES
+from coopsim.exact_result import COUNT_STATES, metric_distribution
 from coopsim.metrics import METRIC_INDEX as M
-from coopsim.plan import compile_plan
+from coopsim.metrics import METRIC_NAMES
+from coopsim.model import Hazards
+from coopsim.plan import GroupsPlan, Period, compile_plan
 from coopsim.scenario import load_scenario
 
 from .conftest import ROOT
@@ -97,12 +101,106 @@ def test_pmfs_are_distributions(region):
         assert spmf.sum() == pytest.approx(1, abs=1e-9) and ((shares >= 0) & (shares <= 1)).all()
 
 
-def test_programmes_and_group_founding_are_refused(region):
+def test_programmes_are_refused_and_group_founding_is_supported(region):
     plan = plan_of("model_coop_project", region)
     assert unsupported_features(plan)
     with pytest.raises(ValueError, match="support programmes"):
         ExactModel(plan)
-    assert unsupported_features(plan_of("resolution20", region))
+    assert unsupported_features(plan_of("resolution20", region)) == []
+
+
+def mean_and_sd(distribution) -> tuple[float, float]:
+    values, pmf = distribution
+    mean = float(values @ pmf)
+    return mean, float(np.sqrt(max(float(values**2 @ pmf) - mean * mean, 0.0)))
+
+
+def assert_des_agrees_with_exact(model: ExactModel, values: np.ndarray) -> None:
+    """Yearly means of every metric the exact engine reports within 4 standard errors (the
+    exact standard deviation over sqrt(n)); P(20-30 founded in the first year) and P(share >
+    its exact median) in years 0, 3 and 6 within 3 standard errors."""
+    n = values.shape[0]
+    for metric in METRIC_NAMES:
+        for k in range(model.plan.n_years):
+            found = metric_distribution(model, metric, k)
+            if found is None:
+                continue
+            mean, sd = mean_and_sd(found)
+            sample = values[:, k, M[metric]]
+            assert abs(sample.mean() - mean) <= 4 * sd / np.sqrt(n) + 1e-9, (metric, k)
+    founded, pmf = metric_distribution(model, "founded", 0)
+    sample = values[:, 0, M["founded"]]
+    checks = [(pmf[(founded >= 20) & (founded <= 30)].sum(), (sample >= 20) & (sample <= 30))]
+    for k in (0, 3, 6):
+        shares, spmf = metric_distribution(model, "well_operating_share", k)
+        median = shares[np.searchsorted(np.cumsum(spmf), 0.5)]
+        checks.append(
+            (spmf[shares > median].sum(), values[:, k, M["well_operating_share"]] > median)
+        )
+    for p, met in checks:
+        se = np.sqrt(p * (1 - p) / n)
+        assert abs(met.mean() - p) < 3 * max(se, 1 / n), (p, met.mean())
+
+
+def test_resolution20_with_group_founding_agrees_with_des(region):
+    plan = plan_of("resolution20", region)
+    model = ExactModel(plan)
+    assert metric_distribution(model, "cooperative_groups", 0) is not None
+    assert_des_agrees_with_exact(model, run_replicates(simulate_replicate, plan, 41, 600))
+
+
+@pytest.mark.slow
+def test_resolution20_with_group_founding_agrees_with_des_full(region):
+    plan = plan_of("resolution20", region)
+    assert_des_agrees_with_exact(
+        ExactModel(plan), run_replicates(simulate_replicate, plan, 43, 4000)
+    )
+
+
+def groups_only(region, pool: int, conversion: float, new_groups: float = 0.0):
+    """The baseline with no direct founding: new cooperatives come from the pool alone."""
+    plan = plan_of("baseline", region)
+    return replace(
+        plan, founding_mean_per_year=0.0, groups=GroupsPlan(pool, conversion, new_groups)
+    )
+
+
+def test_conversions_from_the_pool_alone_are_binomial(region):
+    """Each group converts at hazard h: in year 0, Binomial(pool, 1 - exp(-h)) conversions, and
+    the pool at a year end holds the survivors of the start and of each year's newcomers."""
+    pool, h, joining = 2579, 0.01, 30.0
+    model = ExactModel(groups_only(region, pool, h, joining))
+    p = -np.expm1(-h)
+    values, pmf = model.founded_pmf(0)
+    assert values @ pmf == pytest.approx(pool * p, rel=1e-9)
+    assert np.allclose(pmf, stats.binom(pool, p).pmf(values), atol=1e-12)
+    for k in range(model.plan.n_years):
+        expected = pool * np.exp(-h * (k + 1)) + sum(
+            joining * np.exp(-h * (k + 1 - j)) for j in range(1, k + 1)
+        )
+        left, lpmf = metric_distribution(model, "cooperative_groups", k)
+        assert left @ lpmf == pytest.approx(expected, rel=1e-9)
+    left, lpmf = metric_distribution(model, "cooperative_groups", 0)
+    assert np.allclose(lpmf, stats.binom(pool, 1 - p).pmf(left), atol=1e-12)
+
+
+def test_conversion_times_follow_the_hazard_within_the_year(region):
+    """With fast conversions that speed up mid-year and a high dissolution hazard, how many
+    converted cooperatives dissolve in their first year depends on when they converted: des
+    (truncated exponential times per segment) and exact (the augmented generator) agree."""
+    plan = groups_only(region, 400, 1.5, 40.0)
+    still = Hazards(np.zeros(4), np.zeros(4), np.zeros(4))
+    steep = Hazards(np.array([0, 0.5, 0.5, 0.5]), np.array([0.5, 0.5, 0.5, 0]), np.full(4, 1.2))
+    periods = (
+        Period(0.0, 0.5, still, 1.0, 1.0),
+        Period(0.5, 2.5, steep, 1.0, 3.0),
+        Period(2.5, float(plan.n_years), steep, 1.0, 0.5),
+    )
+    plan = replace(plan, periods=periods)
+    model = ExactModel(plan)
+    assert_des_agrees_with_exact(model, run_replicates(simulate_replicate, plan, 5, 200))
+    founded, pmf = model.founded_pmf(0)
+    assert founded @ pmf == pytest.approx(400 * -np.expm1(-1.5 * 0.5 - 4.5 * 0.5), rel=1e-9)
 
 
 def test_exact_forecast_result_matches_the_contract(region, baseline):

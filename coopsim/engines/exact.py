@@ -4,14 +4,20 @@ Every cooperative follows the same continuous-time chain, so at a year end each 
 of a few outcome states -- a latent class (classified, or unclassified if founded that year),
 dissolved by hazard during the year, removed by a clean-up during the year, or gone earlier --
 with probabilities from matrix exponentials of the generator over the piecewise-constant
-periods, with clean-ups as jump matrices. The starting stock contributes multinomial counts;
-the cooperatives founded in a year, Poisson counts given that year's gamma founding factor, so
-negative multinomial counts unconditionally. Sums of independent sources have a product of
+periods, with clean-ups as jump matrices. A cooperative group is one more kind of independent
+unit: the chain has a transient "group" state that it leaves at the conversion hazard for the
+entry distribution over classes, so the same exponentials say whether a group is still in the
+pool at a year end or converted (that year, founding an unclassified cooperative, or earlier).
+
+The starting stock and the starting pool of groups contribute multinomial counts over the
+outcomes; groups joining the pool at a year's start, Poisson counts; the cooperatives founded
+directly in a year, Poisson counts given that year's gamma founding factor, so negative
+multinomial counts unconditionally. Sums of independent sources have a product of
 characteristic functions; one inverse FFT on a window around the mean gives the exact pmf of a
 count, or the joint pmf of two (for shares).
 
-Not supported (they couple cooperatives or make founding depend on the past): support
-programmes and founding from the pool of cooperative groups. Members are not computed.
+Not supported (they couple cooperatives through capacity and budget): support programmes.
+Members are not computed.
 """
 
 from __future__ import annotations
@@ -25,18 +31,25 @@ from scipy import stats
 from scipy.linalg import expm
 
 from coopsim.analytic import integral_of_expm
-from coopsim.model import Hazards
-from coopsim.plan import SimulationPlan
+from coopsim.plan import Period, SimulationPlan
 
-# Outcome states at a year end.
+# Outcome states at a year end: classified (alive since before the year), unclassified (founded
+# in the year, alive), dissolved or removed in the year after being founded before it or in it,
+# gone before the year (or never founded), and a group still in the pool.
 CLASSIFIED = (0, 1, 2, 3)
 UNCLASSIFIED = (4, 5, 6, 7)
 DISSOLVED_IN_YEAR, REMOVED_IN_YEAR, GONE_BEFORE = 8, 9, 10
-N_OUTCOMES = 11
+FOUNDED_DISSOLVED, FOUNDED_REMOVED, IN_POOL = 11, 12, 13
+N_OUTCOMES = 14
+FOUNDED = (*UNCLASSIFIED, FOUNDED_DISSOLVED, FOUNDED_REMOVED)
+DISSOLVED = (DISSOLVED_IN_YEAR, REMOVED_IN_YEAR, FOUNDED_DISSOLVED, FOUNDED_REMOVED)
+REMOVED_ALL = (REMOVED_IN_YEAR, FOUNDED_REMOVED)
 #: Thresholds a/b with a larger b are evaluated on the joint distribution instead.
 MAX_LATTICE_DENOMINATOR = 20
-# States of the chain: 4 classes, dissolved by hazard, removed by a clean-up.
-HAZARD_GONE, REMOVED = 4, 5
+# States of the chain: 4 classes, dissolved by hazard, removed by a clean-up, a cooperative
+# group not yet converted.
+HAZARD_GONE, REMOVED, GROUP = 4, 5, 6
+N_STATES = 7
 
 
 def unsupported_features(plan: SimulationPlan) -> list[str]:
@@ -44,21 +57,27 @@ def unsupported_features(plan: SimulationPlan) -> list[str]:
     found = []
     if plan.programmes:
         found.append("support programmes (they couple cooperatives through capacity and budget)")
-    if plan.groups is not None:
-        found.append("founding from cooperative groups (the pool depends on past founding)")
     return found
 
 
-def _generator(hazards: Hazards) -> np.ndarray:
-    q = np.zeros((6, 6))
-    q[:5, :5] = hazards.generator()
+def _generator(plan: SimulationPlan, period: Period) -> np.ndarray:
+    """Generator of the chain in a period: class moves and dissolution, and a group's
+    conversion into a new cooperative of a class from the entry distribution."""
+    q = np.zeros((N_STATES, N_STATES))
+    q[:5, :5] = period.hazards.generator()
+    if plan.groups is not None:
+        q[GROUP, :4] = (
+            plan.groups.conversion_per_year * period.conversion_multiplier * plan.entry_distribution
+        )
+        q[GROUP, GROUP] = -q[GROUP, :4].sum()
     return q
 
 
 @dataclass(frozen=True)
 class Source:
-    """Cooperatives whose year-end outcome counts are multinomial (a fixed number) or, for those
-    founded in a year, negative multinomial / Poisson (`means` per outcome, founding shape)."""
+    """Units whose year-end outcome counts are multinomial (a fixed number) or, for those
+    founded or joining the pool in a year, negative multinomial / Poisson (`means` per
+    outcome, founding shape or none)."""
 
     probabilities: np.ndarray | None = None  # (N_OUTCOMES,), with count
     count: int = 0
@@ -145,11 +164,11 @@ class ExactModel:
         return self.plan.periods[-1]
 
     def _jump(self, t: float) -> np.ndarray:
-        """The transition of the clean-ups dated at t (identity if none)."""
-        jump = np.eye(6)
+        """The transition of the clean-ups dated at t (identity if none; groups untouched)."""
+        jump = np.eye(N_STATES)
         for cleanup in self.plan.cleanups:
             if cleanup.time == t:
-                step = np.eye(6)
+                step = np.eye(N_STATES)
                 for c in range(4):
                     step[c, c] = 1 - cleanup.removal[c]
                     step[c, REMOVED] = cleanup.removal[c]
@@ -157,7 +176,7 @@ class ExactModel:
         return jump
 
     def propagate(self, dist: np.ndarray, t0: float, t1: float) -> np.ndarray:
-        """Carry a distribution (rows over the 6 chain states) from t0 to t1, applying the
+        """Carry a distribution (rows over the chain states) from t0 to t1, applying the
         clean-ups dated in [t0, t1)."""
         if t1 <= t0:
             return dist
@@ -172,7 +191,7 @@ class ExactModel:
         """Transition matrix over [start, end), inside one period (cached)."""
         key = (start, end)
         if key not in self._expm_cache:
-            q = _generator(self._period_at(start).hazards)
+            q = _generator(self.plan, self._period_at(start))
             self._expm_cache[key] = expm(q * (end - start))
         return self._expm_cache[key]
 
@@ -186,28 +205,42 @@ class ExactModel:
     def _entrants_at_year_end(self, j: int) -> np.ndarray:
         """Expected chain states at the end of year j of the cooperatives founded in it, per unit
         of founding intensity (unnormalised: total = the year's founding weight)."""
-        entry = np.zeros(6)
+        entry = np.zeros(N_STATES)
         entry[:4] = self.plan.entry_distribution
         edges = [t for t in self._cuts if j < t < j + 1]
-        total = np.zeros(6)
+        total = np.zeros(N_STATES)
         t = float(j)
         for end in [*edges, float(j + 1)]:
             period = self._period_at(t)
-            q = _generator(period.hazards)
+            q = _generator(self.plan, period)
             founded = period.founding_multiplier * entry @ integral_of_expm(q, end - t)
             total = total + self.propagate(founded, end, float(j + 1))
             t = end
         return total
 
-    def _outcomes(self, start: np.ndarray, end: np.ndarray, classified: bool) -> np.ndarray:
-        """Year-end outcome weights from chain states at the year's start and end."""
+    def _outcomes(self, start: np.ndarray, end: np.ndarray, new: bool) -> np.ndarray:
+        """Year-end outcome weights from chain states at the year's start and end, for units
+        that were cooperatives at the start (new=False) or become ones during the year."""
         out = np.zeros(N_OUTCOMES)
-        slots = CLASSIFIED if classified else UNCLASSIFIED
-        out[list(slots)] = end[:4]
-        out[DISSOLVED_IN_YEAR] = end[HAZARD_GONE] - start[HAZARD_GONE]
-        out[REMOVED_IN_YEAR] = end[REMOVED] - start[REMOVED]
+        out[list(UNCLASSIFIED if new else CLASSIFIED)] = end[:4]
+        out[FOUNDED_DISSOLVED if new else DISSOLVED_IN_YEAR] = end[HAZARD_GONE] - start[HAZARD_GONE]
+        out[FOUNDED_REMOVED if new else REMOVED_IN_YEAR] = end[REMOVED] - start[REMOVED]
         out[GONE_BEFORE] = start[HAZARD_GONE] + start[REMOVED]
+        out[IN_POOL] = end[GROUP]
         return np.clip(out, 0.0, None)
+
+    def _group_outcomes(self, joined: float, k: int) -> np.ndarray:
+        """Year-end (k) outcome probabilities of a group in the pool at time `joined`: still a
+        group, converted during year k, or converted earlier and followed since."""
+        unit = np.zeros(N_STATES)
+        unit[GROUP] = 1.0
+        start = self.propagate(unit, joined, float(k))
+        pooled = np.zeros(N_STATES)
+        pooled[GROUP] = start[GROUP]
+        converted = start - pooled
+        return self._outcomes(
+            converted, self.propagate(converted, float(k), float(k + 1)), False
+        ) + self._outcomes(pooled, self.propagate(pooled, float(k), float(k + 1)), True)
 
     def _sources(self, k: int) -> list[Source]:
         sources = []
@@ -215,21 +248,29 @@ class ExactModel:
         for c in range(4):
             if stock[c] == 0:
                 continue
-            unit = np.zeros(6)
+            unit = np.zeros(N_STATES)
             unit[c] = 1.0
             start = self.propagate(unit, 0.0, float(k))
             end = self.propagate(start, float(k), float(k + 1))
-            sources.append(Source(self._outcomes(start, end, True), int(stock[c])))
+            sources.append(Source(self._outcomes(start, end, False), int(stock[c])))
         mean = self.plan.founding_mean_per_year
         for j in range(k + 1):
             at_end_j = self._entrants[j]
             if j == k:
-                outcome = self._outcomes(np.zeros(6), at_end_j, False)
+                outcome = self._outcomes(np.zeros(N_STATES), at_end_j, True)
             else:
                 start = self.propagate(at_end_j, float(j + 1), float(k))
                 end = self.propagate(start, float(k), float(k + 1))
-                outcome = self._outcomes(start, end, True)
+                outcome = self._outcomes(start, end, False)
             sources.append(Source(means=mean * outcome, shape=self.plan.founding_dispersion))
+        groups = self.plan.groups
+        if groups is not None:
+            if groups.initial_pool > 0:
+                sources.append(Source(self._group_outcomes(0.0, k), groups.initial_pool))
+            if groups.new_groups_per_year > 0:
+                for j in range(1, k + 1):  # Poisson(new_groups_per_year) join at each year start
+                    outcome = self._group_outcomes(float(j), k)
+                    sources.append(Source(means=groups.new_groups_per_year * outcome))
         return sources
 
     # -- distributions --------------------------------------------------------------------
@@ -293,7 +334,10 @@ class ExactModel:
         return low + np.arange(length), pmf / pmf.sum()
 
     def founded_pmf(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Negative binomial (or Poisson) pmf of the cooperatives founded in year k."""
+        """Pmf of the cooperatives founded in year k: negative binomial (or Poisson) in closed
+        form when all founding is direct; with groups converting too, by transform."""
+        if self.plan.groups is not None:
+            return self.count_pmf(k, list(FOUNDED))
         mean, shape = self.founding_means[k], self.plan.founding_dispersion
         dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
         values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
