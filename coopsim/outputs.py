@@ -54,3 +54,31 @@ def staged_output(out: Path) -> Iterator[Path]:
 def write_json(path: Path, document: Any) -> None:
     """Write JSON with a trailing newline, readable by people and strict JSON parsers."""
     path.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def staged_files(folder: Path) -> Iterator[Path]:
+    """Yield a staging folder inside `folder`; on success its files replace their namesakes in
+    `folder` (each by a rename, so no reader sees half a file), on any failure none does."""
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder))
+    try:
+        yield staging
+        names = sorted(p.name for p in staging.iterdir())
+        kept = staging / ".previous"
+        kept.mkdir()
+        done: list[str] = []
+        try:
+            for name in names:
+                if (folder / name).exists():
+                    os.replace(folder / name, kept / name)
+                done.append(name)
+                os.replace(staging / name, folder / name)
+        except BaseException:
+            for name in reversed(done):  # put every earlier file back as it was
+                if (kept / name).exists():
+                    os.replace(kept / name, folder / name)
+                else:
+                    (folder / name).unlink(missing_ok=True)
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
