@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from coopsim.calibration.priors import CalibrationSpec
 from coopsim.classes import QualityClass
 from coopsim.metrics import METRIC_NAMES
 from coopsim.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
@@ -80,8 +81,9 @@ class Quality(StrictModel):
 class Founding(StrictModel):
     """New cooperatives: Poisson within a year, with a gamma-distributed yearly rate.
 
-    The yearly intensity is `mean_per_year` plus, with `from_groups`, the pool of cooperative
-    groups times their conversion rate (the pool counted at the start of each year).
+    The yearly intensity `mean_per_year` (gamma-mixed) founds cooperatives directly; with
+    `from_groups`, each group in the pool also converts into a cooperative independently, at
+    its own hazard (not gamma-mixed).
     """
 
     mean_per_year: Rate
@@ -170,6 +172,9 @@ class Scenario(StrictModel):
     cleanups: dict[str, Cleanup] = {}
     law_2023: Law2023 | None = None
     targets: dict[str, Target] = {}
+    calibration: CalibrationSpec | None = Field(
+        default=None, description="priors for `coopsim calibrate`"
+    )
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Scenario:

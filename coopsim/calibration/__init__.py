@@ -1,0 +1,1 @@
+"""Bayesian calibration of a scenario's rates to a region's published figures."""
