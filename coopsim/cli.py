@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
@@ -14,6 +15,8 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from coopsim.calibration.command import add_calibrate_command, run_calibrate
+from coopsim.calibration.posterior_file import read_posterior
 from coopsim.engines import ENGINE_CHOICES
 from coopsim.ensemble import default_workers
 from coopsim.errors import InputError
@@ -21,12 +24,14 @@ from coopsim.forecast import DEFAULT_REPLICATIONS, DEFAULT_SEED, forecast, regio
 from coopsim.metrics import metric_info
 from coopsim.observed import DataInconsistencyWarning
 from coopsim.outputs import check_output_dir, staged_output, write_json
+from coopsim.parameter_sets import DEFAULT_REPLICATES_PER_SET
 from coopsim.plan import compile_plan
 from coopsim.plotting import charted_metrics, save_fan_charts
 from coopsim.provenance import provenance
 from coopsim.results import ForecastResult
 from coopsim.scenario import load_scenario
 from coopsim.scenario_files import to_toml
+from coopsim.score import format_score, score_forecast, write_score
 from coopsim.targets import Z95
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
@@ -94,6 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace --out if it holds earlier results"
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--posterior",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="posterior.csv of `coopsim calibrate`: each replicate runs with a parameter set "
+        "from it (parameter uncertainty in every result)",
+    )
+    run.add_argument(
+        "--replicates-per-draw",
+        type=_whole_number(2),
+        default=DEFAULT_REPLICATES_PER_SET,
+        help=f"with --posterior: replicates run with each posterior draw "
+        f"(default {DEFAULT_REPLICATES_PER_SET})",
+    )
     _add_set_option(run)
 
     check = commands.add_parser("validate", help="check scenario files and their data")
@@ -105,7 +125,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("file", type=Path, help="scenario TOML file")
     _add_set_option(show)
+    _add_score_command(commands)
+    add_calibrate_command(commands, _whole_number)
     return parser
+
+
+def _add_score_command(commands: argparse._SubParsersAction) -> None:
+    """`coopsim score`: a stored forecast against the observed figures of its years."""
+    score = commands.add_parser("score", help="score a stored forecast against observed figures")
+    score.add_argument("folder", type=Path, help="a folder written by coopsim forecast")
+    score.add_argument(
+        "--observed",
+        required=True,
+        metavar="FILE",
+        help="region data file (TOML, like coopsim/data/ha_tinh.toml) with the observed years",
+    )
+    score.add_argument("--json", action="store_true", help="print score.json instead of a table")
 
 
 def _add_set_option(parser: argparse.ArgumentParser) -> None:
@@ -127,6 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", DataInconsistencyWarning)
             if args.command == "forecast":
                 return _forecast(args, list(argv) if argv is not None else sys.argv)
+            if args.command == "calibrate":
+                return run_calibrate(
+                    args, list(argv) if argv is not None else sys.argv, _default_out
+                )
+            if args.command == "score":
+                return _score(args.folder, args.observed, args.json)
             if args.command == "show":
                 return _show(args.file, args.overrides)
             return _validate(args.files, args.overrides)
@@ -154,6 +195,7 @@ def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
     out = args.out or _default_out(args.scenario, started)
     check_output_dir(out, args.overwrite)
     workers = args.workers or default_workers()
+    posterior = read_posterior(args.posterior) if args.posterior else None
     result = forecast(
         loaded.scenario,
         replications=args.replications,
@@ -162,6 +204,9 @@ def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
         workers=workers,
         region=region,
         progress=None if not args.quiet else False,
+        posterior=posterior,
+        replicates_per_set=args.replicates_per_draw,
+        posterior_source=str(args.posterior) if args.posterior else None,
     )
     with staged_output(out) as staging:
         write_json(staging / "summary.json", result.summary())
@@ -194,6 +239,7 @@ def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _default_out(scenario: Path, started: datetime) -> Path:
+    """A new folder under coopsim-output/, named after the scenario and the time."""
     stamp = started.astimezone().strftime("%Y%m%d-%H%M%S")
     base = Path("coopsim-output") / f"{scenario.stem}-{stamp}"
     candidate, n = base, 1
@@ -221,10 +267,17 @@ def format_report(result: ForecastResult) -> str:
     ]
     for name, est in result.targets.items():
         low, high = est.ci95
+        share = f"  {est.variance.parameter_share:>6.0%} from parameters" if est.variance else ""
         lines.append(
             f"{name:<40} {est.probability:>7.3f} {est.stderr:>7.3f}  [{low:.3f}, {high:.3f}]"
+            + share
         )
         lines.append(f"  {est.description}")
+    if result.parameter_sets:
+        lines.append(
+            f"(posterior {result.posterior_source}: {result.parameter_sets} parameter sets; "
+            "stderr counts replicates of a set as one cluster)"
+        )
     lines += ["", "Forecast: median [90% interval]"]
     for metric in charted_metrics(result):
         info = metric_info(metric)
@@ -261,6 +314,18 @@ def _impact_lines(impact: pd.DataFrame) -> list[str]:
         spent = f"{row.budget_spent_to_date_million_vnd:,.0f}"
         lines.append(f"  {row.year:<6}{row.supported:>10.1f}{spent:>15}{extra:>20}{cost_text:>16}")
     return lines
+
+
+def _score(folder: Path, observed: str, as_json: bool) -> int:
+    """Score a forecast folder, write score.json and score.csv into it, print the result."""
+    score = score_forecast(folder, observed)
+    written = write_score(score)
+    if as_json:
+        print(json.dumps(score.as_dict(), indent=2))
+    else:
+        print(format_score(score))
+    print(f"\nWrote {folder}/: " + ", ".join(written), file=sys.stderr if as_json else sys.stdout)
+    return EXIT_OK
 
 
 def _show(path: Path, overrides: list[str]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from coopsim.model import Hazards
 from coopsim.observed import Region
 from coopsim.policies import HazardEffects, LeverEffects
 from coopsim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from coopsim.parameter_sets import ParameterSets
 
 #: A lever's ramp-up is applied in steps of this many years (a quarter), each at the strength
 #: the linear ramp has at the step's midpoint.
@@ -99,7 +103,7 @@ class ProgrammePlan:
 
 @dataclass(frozen=True)
 class GroupsPlan:
-    """The pool of cooperative groups that founding converts."""
+    """The pool of cooperative groups, each converting into a cooperative at its own hazard."""
 
     initial_pool: int
     conversion_per_year: float
@@ -125,6 +129,8 @@ class SimulationPlan:
     cleanups: tuple[CleanupEvent, ...] = ()
     programmes: tuple[ProgrammePlan, ...] = ()
     groups: GroupsPlan | None = None
+    #: Posterior parameter sets, one per replicate in turn (None: the scenario's values).
+    parameter_sets: ParameterSets | None = None
 
     @property
     def years(self) -> list[int]:
@@ -133,6 +139,12 @@ class SimulationPlan:
     def without_programmes(self) -> SimulationPlan:
         """The same plan with no support programme: the counterfactual of a programme."""
         return replace(self, programmes=())
+
+    def for_replicate(self, replicate: int) -> SimulationPlan:
+        """The plan replicate `replicate` runs: with its posterior parameter set, if any."""
+        if self.parameter_sets is None:
+            return self
+        return self.parameter_sets.apply(self, replicate)
 
 
 def class_mask(names: list[str]) -> np.ndarray:

@@ -16,6 +16,7 @@ from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
 from coopsim.observed import Inconsistency, Region, observed_series
 from coopsim.scenario import Scenario
 from coopsim.targets import TargetEstimate, estimate
+from coopsim.variance import VarianceSplit, split_variance
 
 #: Quantile levels kept for every metric and year: the 50/80/95% fan bands, the median, and the
 #: 5%/95% quantiles of the summary.json contract.
@@ -49,13 +50,27 @@ class ForecastResult:
     seed: int
     inconsistencies: tuple[Inconsistency, ...] = ()
     counterfactual: np.ndarray | None = None  # the same seed without programmes, if any
+    parameter_sets: int | None = None  # posterior sets: replicate i ran with set i mod this
+    posterior_source: str | None = None
     targets: dict[str, TargetEstimate] = field(init=False)
 
     def __post_init__(self) -> None:
+        sets = self.sets_of_replicates()
         self.targets = {
-            name: estimate(name, target, self.metric(target.metric, target.year))
+            name: estimate(name, target, self.metric(target.metric, target.year), sets)
             for name, target in self.scenario.targets.items()
         }
+
+    def sets_of_replicates(self) -> np.ndarray | None:
+        """The posterior parameter set of each replicate (None without a posterior)."""
+        if self.parameter_sets is None or self.values is None:
+            return None
+        return np.arange(self.values.shape[0]) % self.parameter_sets
+
+    def variance_split(self, metric: str, year: int) -> VarianceSplit | None:
+        """A metric's variance in a year split into parameter and stochastic parts."""
+        sets = self.sets_of_replicates()
+        return None if sets is None else split_variance(self.metric(metric, year), sets)
 
     @property
     def replications(self) -> int:
@@ -148,6 +163,10 @@ class ForecastResult:
         for row in self._quantile_table.to_dict("records"):
             if row["metric"] in metrics:
                 stats = {k: _number(v) for k, v in row.items() if k not in ("metric", "year")}
+                split = self.variance_split(row["metric"], int(row["year"]))
+                if split is not None:
+                    stats["variance_parameter"] = _number(split.parameter)
+                    stats["variance_stochastic"] = _number(split.stochastic)
                 metrics[row["metric"]][str(row["year"])] = stats
         return {
             "scenario": self.scenario.name,
@@ -158,6 +177,15 @@ class ForecastResult:
             "replications": self.replications,
             "seed": self.seed,
             "years": self.years,
+            "posterior": None
+            if self.parameter_sets is None
+            else {
+                "file": self.posterior_source,
+                "parameter_sets": self.parameter_sets,
+                "replicates_per_set": self.replications / self.parameter_sets,
+                "variance": "each target's and metric's variance across replicates split into "
+                "a parameter part (between posterior sets) and a stochastic part (within)",
+            },
             "targets": {name: est.as_dict() for name, est in self.targets.items()},
             "metrics": metrics,
             "metrics_not_modelled": [m for m in METRIC_NAMES if m not in modelled],

@@ -9,6 +9,7 @@ import numpy as np
 
 from coopsim.metrics import metric_info
 from coopsim.scenario import Target
+from coopsim.variance import VarianceSplit, split_variance
 
 #: Normal quantile for 95% intervals.
 Z95 = 1.959963984540054
@@ -71,6 +72,7 @@ class TargetEstimate:
     ci95: tuple[float, float]
     met: int
     replications: int
+    variance: VarianceSplit | None = None  # with posterior parameter sets
 
     @property
     def description(self) -> str:
@@ -88,14 +90,25 @@ class TargetEstimate:
             "threshold": self.target.threshold,
             "range": list(self.target.range) if self.target.range else None,
             "replicates_met": self.met,
+            **({"variance": self.variance.as_dict()} if self.variance else {}),
         }
 
 
-def estimate(name: str, target: Target, values: np.ndarray) -> TargetEstimate:
-    """Probability, standard error and Wilson 95% interval from per-replicate values."""
+def estimate(
+    name: str, target: Target, values: np.ndarray, sets: np.ndarray | None = None
+) -> TargetEstimate:
+    """Probability, standard error and 95% interval from per-replicate values: Wilson's for
+    independent replicates; with posterior parameter sets (`sets`, one per replicate), a
+    cluster-robust standard error (replicates sharing a set are correlated) and the normal
+    interval, with the split of the met/not-met variance into parameter and stochastic parts."""
     met_flags = is_met(target, values)
     n = int(met_flags.size)
     met = int(met_flags.sum())
     p = met / n if n else float("nan")
-    stderr = math.sqrt(p * (1 - p) / n) if n else float("nan")
-    return TargetEstimate(name, target, p, stderr, wilson_interval(met, n), met, n)
+    if sets is None:
+        stderr = math.sqrt(p * (1 - p) / n) if n else float("nan")
+        return TargetEstimate(name, target, p, stderr, wilson_interval(met, n), met, n)
+    split = split_variance(met_flags.astype(float), sets)
+    stderr = split.mean_stderr
+    ci95 = (max(0.0, p - Z95 * stderr), min(1.0, p + Z95 * stderr))
+    return TargetEstimate(name, target, p, stderr, ci95, met, n, split)
