@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from coopsim.engines import select_engine
+from coopsim.engines import select_engine, simulate
 from coopsim.engines.exact import ExactModel
-from coopsim.ensemble import default_workers, run_chunks
+from coopsim.ensemble import default_workers
 from coopsim.exact_result import ExactForecastResult
 from coopsim.observed import LoadedRegion, load_region
 from coopsim.parameter_sets import DEFAULT_REPLICATES_PER_SET, choose_sets
@@ -85,16 +85,14 @@ def forecast(
         bar = Progress(replications * len(runs), enabled=progress)
         try:
             values, *counterfactual = [
-                run_chunks(
-                    choice.chunk,
+                simulate(
                     run,
                     seed,
                     replications,
+                    engine=choice.name,
                     workers=default_workers() if workers is None else workers,
                     progress=bar,
-                    align=choice.align,
-                    largest=choice.largest_chunk,
-                )
+                )[0]
                 for run in runs
             ]
         finally:

@@ -36,3 +36,29 @@ def test_backtest_reproduces_2023(backtest, region):
 @pytest.mark.slow
 def test_backtest_reproduces_2023_full(backtest, region):
     check_2023(backtest, region, 20000)
+
+
+@pytest.mark.parametrize("with_posterior", [False, True])
+def test_each_published_2023_figure_is_inside_the_90_percent_band(
+    backtest, baseline, region, with_posterior
+):
+    """The issue-level check: founded, dissolved, cooperatives (the published 1,025) and both
+    shares fall between the backtest's 5% and 95% quantiles, with and without the posterior."""
+    posterior = None
+    if with_posterior:
+        from coopsim.calibration.workflow import calibrate
+
+        posterior = calibrate(baseline, region.data, draws=400, seed=1, warmup=300).draws
+    result = forecast(
+        backtest, replications=2000, seed=7, region=region, engine="fast", posterior=posterior
+    )
+    published = {
+        "founded": 35,
+        "dissolved": 27,
+        "cooperatives": 1025,
+        "well_operating_share": 0.406,
+        "weak_share": 0.23,
+    }
+    for metric, value in published.items():
+        low, high = np.quantile(result.metric(metric, 2023), [0.05, 0.95])
+        assert low <= value <= high, (metric, low, value, high)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from coopsim.engines import exact, fast
 from coopsim.engines.des import simulate_replicate as simulate_des
-from coopsim.ensemble import DEFAULT_LARGEST_CHUNK, ChunkFunction, per_replicate
+from coopsim.ensemble import DEFAULT_LARGEST_CHUNK, ChunkFunction, per_replicate, run_chunks
 from coopsim.errors import InputError
 from coopsim.plan import SimulationPlan
+from coopsim.progress import Progress
+from coopsim.threads import single_threaded_blas
 
 #: Engine names accepted by --engine; `auto` picks the cheapest that supports the scenario.
 ENGINE_CHOICES: tuple[str, ...] = ("auto", "des", "fast", "exact")
@@ -71,3 +75,38 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
         FAST.align,
         FAST.largest_chunk,
     )
+
+
+def simulate(
+    plan: SimulationPlan,
+    seed: int,
+    replications: int,
+    *,
+    engine: str = "auto",
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, EngineChoice]:
+    """Per-replicate yearly metrics (replications x years x metrics, in METRIC_NAMES order)
+    of a compiled plan, from the requested Monte Carlo engine or, with "auto", the fastest
+    that supports the plan; the replicate-level entry point for calibration, goal seeking and
+    sensitivity code. Replicate i depends only on (seed, i), whatever `workers` is.
+
+    >>> from coopsim.engines import simulate
+    >>> values, choice = simulate(plan, seed=1, replications=512)  # doctest: +SKIP
+    """
+    if engine == "exact":
+        raise ValueError("the exact engine has no replicates; use coopsim.engines.exact.ExactModel")
+    choice = select_engine(engine, plan)
+    assert choice.chunk is not None
+    with single_threaded_blas():
+        values = run_chunks(
+            choice.chunk,
+            plan,
+            seed,
+            replications,
+            workers=workers,
+            progress=progress,
+            align=choice.align,
+            largest=choice.largest_chunk,
+        )
+    return values, choice
