@@ -9,6 +9,7 @@ The public API for notebooks and scripts:
 >>> coopsim.plot_fan(result, "founded")  # doctest: +SKIP
 """
 
+from coopsim.calibration.workflow import CalibrationResult, calibrate
 from coopsim.errors import InputError
 from coopsim.forecast import forecast
 from coopsim.observed import load_region
@@ -17,9 +18,11 @@ from coopsim.results import ForecastResult
 from coopsim.scenario import Scenario, load_scenario
 
 __all__ = [
+    "CalibrationResult",
     "ForecastResult",
     "InputError",
     "Scenario",
+    "calibrate",
     "forecast",
     "load_region",
     "load_scenario",

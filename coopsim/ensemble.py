@@ -66,12 +66,12 @@ DEFAULT_LARGEST_CHUNK = 500
 
 
 def chunk_bounds(
-    n: int, workers: int, align: int = 1, largest: int = DEFAULT_LARGEST_CHUNK
+    n: int, workers: int, align: int = 1, largest: int = DEFAULT_LARGEST_CHUNK, smallest: int = 1
 ) -> list[tuple[int, int]]:
     """Split n replicates into chunks: several per worker for balance and a live progress bar,
-    each starting at a multiple of `align` (an engine's block of replicates) and holding at
-    most `largest` (rounded up to a block)."""
-    size = max(1, min(largest, math.ceil(n / (8 * max(workers, 1)))))
+    each starting at a multiple of `align` (an engine's block of replicates) and holding
+    between `smallest` (enough work to be worth a worker's overhead) and `largest`."""
+    size = max(smallest, min(largest, math.ceil(n / (8 * max(workers, 1)))), 1)
     size = math.ceil(size / align) * align
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
@@ -105,9 +105,10 @@ def run_chunks(
     progress: Progress | None = None,
     align: int = 1,
     largest: int = DEFAULT_LARGEST_CHUNK,
+    smallest: int = 1,
 ) -> np.ndarray:
     """All replicates of a run (replications x years x metrics), in replicate order."""
-    chunks = chunk_bounds(replications, workers, align, largest)
+    chunks = chunk_bounds(replications, workers, align, largest, smallest)
     results: list[np.ndarray | None] = [None] * len(chunks)
     if workers <= 1 or len(chunks) == 1:
         for index, (start, stop) in enumerate(chunks):

@@ -31,7 +31,7 @@ def is_met(target: Target, values: np.ndarray) -> np.ndarray:
     return compare(values, target.threshold)
 
 
-def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+def wilson_interval(successes: float, trials: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (sensible even at 0 or n successes)."""
     if trials == 0:
         return (0.0, 1.0)
@@ -99,8 +99,9 @@ def estimate(
 ) -> TargetEstimate:
     """Probability, standard error and 95% interval from per-replicate values: Wilson's for
     independent replicates; with posterior parameter sets (`sets`, one per replicate), a
-    cluster-robust standard error (replicates sharing a set are correlated) and the normal
-    interval, with the split of the met/not-met variance into parameter and stochastic parts."""
+    cluster-robust standard error (replicates sharing a set are correlated) and Wilson's
+    interval at the effective sample size, with the split of the met/not-met variance into
+    parameter and stochastic parts."""
     met_flags = is_met(target, values)
     n = int(met_flags.size)
     met = int(met_flags.sum())
@@ -110,5 +111,9 @@ def estimate(
         return TargetEstimate(name, target, p, stderr, wilson_interval(met, n), met, n)
     split = split_variance(met_flags.astype(float), sets)
     stderr = split.mean_stderr
-    ci95 = (max(0.0, p - Z95 * stderr), min(1.0, p + Z95 * stderr))
+    # Wilson's interval at the effective sample size the clustering leaves (the number of
+    # sets when no replicate, or every one, meets the target).
+    n_sets = int(np.unique(sets).size)
+    effective = n_sets if stderr == 0 else min(n, max(n_sets, p * (1 - p) / stderr**2))
+    ci95 = wilson_interval(p * effective, effective)
     return TargetEstimate(name, target, p, stderr, ci95, met, n, split)

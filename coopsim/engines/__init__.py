@@ -28,11 +28,16 @@ class EngineChoice:
     chunk: ChunkFunction | None
     align: int = 1
     largest_chunk: int = DEFAULT_LARGEST_CHUNK
+    smallest_chunk: int = 1
 
 
 DES = EngineChoice("des", "requested", per_replicate(simulate_des))
-#: A fast-engine block takes milliseconds: chunks of 16 blocks amortise a worker's overhead.
-FAST = EngineChoice("fast", "requested", fast.simulate_chunk, fast.FAST_BLOCK, 16 * fast.FAST_BLOCK)
+#: A fast-engine block takes milliseconds: chunks of 16 blocks (about 0.2 s of work) amortise
+#: a worker's overhead, and smaller runs stay in this process.
+FAST_CHUNK = 16 * fast.FAST_BLOCK
+FAST = EngineChoice(
+    "fast", "requested", fast.simulate_chunk, fast.FAST_BLOCK, FAST_CHUNK, FAST_CHUNK
+)
 
 
 def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
@@ -74,6 +79,7 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
         FAST.chunk,
         FAST.align,
         FAST.largest_chunk,
+        FAST.smallest_chunk,
     )
 
 
@@ -108,5 +114,6 @@ def simulate(
             progress=progress,
             align=choice.align,
             largest=choice.largest_chunk,
+            smallest=choice.smallest_chunk,
         )
     return values, choice
