@@ -68,27 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("forecast", help="run a scenario as a Monte Carlo ensemble")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
-    run.add_argument(
-        "--replications",
-        type=_whole_number(1),
-        default=DEFAULT_REPLICATIONS,
-        help=f"Monte Carlo replicates (default {DEFAULT_REPLICATIONS})",
-    )
-    run.add_argument(
-        "--seed",
-        type=_whole_number(0),
-        default=DEFAULT_SEED,
-        help=f"random seed (default {DEFAULT_SEED})",
-    )
-    run.add_argument(
-        "--engine", choices=ENGINE_CHOICES, default="auto", help="simulation engine (default auto)"
-    )
-    run.add_argument(
-        "--workers",
-        type=_whole_number(1),
-        default=None,
-        help="worker processes (default all cores)",
-    )
+    add_simulation_options(run)
     run.add_argument(
         "--out",
         type=Path,
@@ -98,7 +78,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--overwrite", action="store_true", help="replace --out if it holds earlier results"
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--posterior",
         type=Path,
@@ -114,7 +93,6 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"with --posterior: replicates run with each posterior draw "
         f"(default {DEFAULT_REPLICATES_PER_SET})",
     )
-    _add_set_option(run)
 
     check = commands.add_parser("validate", help="check scenario files and their data")
     check.add_argument("files", type=Path, nargs="+", help="scenario TOML files")
@@ -141,6 +119,34 @@ def _add_score_command(commands: argparse._SubParsersAction) -> None:
         help="region data file (TOML, like coopsim/data/ha_tinh.toml) with the observed years",
     )
     score.add_argument("--json", action="store_true", help="print score.json instead of a table")
+
+
+def add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    """The options every simulating command takes, the same way: --replications, --seed,
+    --engine, --workers, --set and --quiet."""
+    parser.add_argument(
+        "--replications",
+        type=_whole_number(1),
+        default=DEFAULT_REPLICATIONS,
+        help=f"Monte Carlo replicates (default {DEFAULT_REPLICATIONS})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_whole_number(0),
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--engine", choices=ENGINE_CHOICES, default="auto", help="simulation engine (default auto)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=_whole_number(1),
+        default=None,
+        help="worker processes (default all cores)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_set_option(parser)
 
 
 def _add_set_option(parser: argparse.ArgumentParser) -> None:
