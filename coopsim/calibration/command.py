@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from coopsim.calibration.workflow import DEFAULT_DRAWS, CalibrationResult, calibrate
+from coopsim.errors import InputError
 from coopsim.forecast import DEFAULT_SEED, region_for
 from coopsim.observed import load_region
 from coopsim.outputs import check_output_dir, staged_output, write_json
@@ -56,8 +57,6 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
     """Run the calibration and write its folder all or nothing."""
     started = datetime.now(UTC)
     if not args.scenario.is_file() and args.scenario == DEFAULT_SCENARIO:
-        from coopsim.errors import InputError
-
         raise InputError(
             "calibrate", f"no scenario file at {args.scenario}; give the scenario to calibrate"
         )
