@@ -64,12 +64,33 @@ GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _UNIT = 2.0**-53
 
 
+_S11, _S27, _S30, _S31 = (np.uint64(n) for n in (11, 27, 30, 31))
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
 def splitmix64(z: np.ndarray) -> np.ndarray:
-    """The SplitMix64 output function on uint64 arrays (wrapping arithmetic)."""
+    """The SplitMix64 output function on uint64 arrays (wrapping arithmetic), computed in
+    place on one copy: it runs on every replicate's set-up."""
     z = z + GOLDEN_GAMMA
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+_entity_hashes = np.empty(0, dtype=np.uint64)
+
+
+def entity_hashes(stop: int) -> np.ndarray:
+    """splitmix64 of entity numbers 0..stop-1: the same for every stream and replicate, so
+    computed once per process (and extended as needed)."""
+    global _entity_hashes
+    if stop > len(_entity_hashes):
+        size = max(stop, 2 * len(_entity_hashes), 4096)
+        _entity_hashes = splitmix64(np.arange(size, dtype=np.uint64))
+    return _entity_hashes[:stop]
 
 
 class KeyedDraws:
@@ -78,38 +99,62 @@ class KeyedDraws:
 
     This is what makes common random numbers work across scenarios: a cooperative whose
     hazards a policy does not touch lives exactly the same life in both runs. Each entity has
-    its own SplitMix64 sequence; values are computed with numpy in blocks, for many entities
-    at once (entities are numbered 0, 1, 2, ... in the order the simulation creates them).
+    its own SplitMix64 sequence; values are computed with numpy for a block of entities at
+    once, when one of them first draws, and turned into a Python list entity by entity as
+    each is used (entities are numbered 0, 1, 2, ... in the order the simulation creates
+    them).
     """
 
-    FIRST = 16  # values computed per entity up front
+    FIRST = 16  # values computed per entity in its block
     MORE = 32  # values added when an entity has used them all
-    ENTITIES = 256  # entities computed at once
+    ENTITIES = 256  # entities per block
 
     def __init__(self, seed: int, replicate: int, name: str) -> None:
         key = (replicate, STREAM_NAMES.index(name))
-        state = np.random.SeedSequence(seed, spawn_key=key).generate_state(1, dtype=np.uint64)
-        self.key = state[0]
-        self._rows: list[list[float]] = []
+        # The sequence's first 64-bit word, as generate_state(1, np.uint64) gives it (low word
+        # first), from two 32-bit words: numpy's uint64 path costs several times more.
+        low, high = np.random.SeedSequence(seed, spawn_key=key).generate_state(2).tolist()
+        self.key = np.uint64(low | high << 32)
+        self._rows: list[list[float] | None] = []  # None until the entity's row is needed
         self._used: list[int] = []
+        self._blocks: dict[int, np.ndarray] = {}  # computed blocks, rows not yet listed
 
     def next(self, i: int) -> float:
         """Entity i's next uniform on [0, 1)."""
-        if i >= len(self._rows):
-            first = len(self._rows)
-            ids = np.arange(first, max(i + 1, first + self.ENTITIES), dtype=np.uint64)
-            self._rows.extend(self._block(ids, 0, self.FIRST))
-            self._used.extend([0] * len(ids))
+        if i >= len(self._used):
+            self._grow(i)
         j = self._used[i]
         row = self._rows[i]
-        if j == len(row):
-            row.extend(self._block(np.array([i], dtype=np.uint64), j, self.MORE)[0])
+        if row is None or j == len(row):
+            row = self._refill(i, j)
         self._used[i] = j + 1
         return row[j]
 
-    def _block(self, ids: np.ndarray, start: int, count: int) -> list[list[float]]:
-        with np.errstate(over="ignore"):
-            seeds = splitmix64(self.key ^ splitmix64(ids))
-            counters = np.arange(start, start + count, dtype=np.uint64) * GOLDEN_GAMMA
-            z = splitmix64(seeds[:, None] + counters[None, :])
-        return ((z >> np.uint64(11)).astype(np.float64) * _UNIT).tolist()
+    def _grow(self, i: int) -> None:
+        """Make room for entities up to i, in whole blocks."""
+        more = (i // self.ENTITIES + 1) * self.ENTITIES - len(self._used)
+        self._rows.extend([None] * more)
+        self._used.extend([0] * more)
+
+    def _refill(self, i: int, j: int) -> list[float]:
+        """Entity i's row, listed from its block on first use and extended once used up."""
+        row = self._rows[i]
+        if row is None:
+            b, r = divmod(i, self.ENTITIES)
+            block = self._blocks.get(b)
+            if block is None:
+                first = b * self.ENTITIES
+                block = self._blocks[b] = self._values(first, first + self.ENTITIES, 0, self.FIRST)
+            row = self._rows[i] = block[r].tolist()
+        if j == len(row):
+            row.extend(self._values(i, i + 1, j, self.MORE)[0].tolist())
+        return row
+
+    def _values(self, lo: int, hi: int, start: int, count: int) -> np.ndarray:
+        """Draws start..start+count-1 of entities lo..hi-1, (hi - lo, count); uint64 array
+        arithmetic wraps silently, as SplitMix64 needs."""
+        seeds = splitmix64(self.key ^ entity_hashes(hi)[lo:])
+        counters = np.arange(start, start + count, dtype=np.uint64) * GOLDEN_GAMMA
+        z = splitmix64(seeds[:, None] + counters[None, :])
+        z >>= _S11
+        return z.astype(np.float64) * _UNIT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -11,7 +13,7 @@ from coopsim.engines.des import simulate_replicate
 from coopsim.ensemble import run_replicates
 from coopsim.metrics import METRIC_INDEX as M
 from coopsim.model import Hazards
-from coopsim.plan import compile_plan
+from coopsim.plan import GroupsPlan, compile_plan
 from coopsim.scenario import Quality
 
 CLASSES = ["good", "fair", "average", "weak"]
@@ -134,3 +136,25 @@ def test_yearly_founding_counts_are_negative_binomial(baseline, region):
 def test_yearly_founding_counts_are_negative_binomial_full(baseline, region):
     counts = founding_counts(baseline, region, 3000)
     assert_negative_binomial(counts, 35.0, 8.0)
+
+
+def test_groups_convert_independently_at_their_hazard(baseline, region):
+    """With founding from the pool alone, each of the pool's groups converts in year 0 with
+    probability 1 - exp(-h), not gamma-mixed: year-0 conversions are Binomial(pool, 1 - exp(-h))
+    (chi-square p > 0.001, mean within 4 standard errors); groups joining at a year's start
+    come after the previous year's snapshot."""
+    pool, h = 2579, 0.01
+    plan = replace(
+        compile_plan(baseline, region.data),
+        founding_mean_per_year=0.0,
+        groups=GroupsPlan(pool, h, 50.0),
+    )
+    values = run_replicates(simulate_replicate, plan, 8, 200)
+    founded = column(values, "founded")[:, 0]
+    assert np.array_equal(column(values, "cooperative_groups")[:, 0], pool - founded)
+    dist = stats.binom(pool, -np.expm1(-h))
+    assert abs(founded.mean() - dist.mean()) < 4 * dist.std() / np.sqrt(founded.size)
+    edges = [0, *range(int(dist.ppf(0.05)), int(dist.ppf(0.95)) + 1, 3), 10**6]
+    observed = np.histogram(founded, bins=edges)[0]
+    expected = np.diff(dist.cdf(np.array(edges) - 1)) * founded.size
+    assert stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue > 0.001

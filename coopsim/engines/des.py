@@ -11,6 +11,12 @@ fires. Each cooperative draws from its own keyed random sequence, so a cooperati
 hazards a policy leaves alone lives the same life in both runs of a comparison (common random
 numbers). Events are plain timeouts with a callback, cheaper than a process per cooperative.
 
+Setting up a replicate does no per-cooperative Python work, so that short replicates are cheap:
+what every replicate of a plan shares is built once per plan (PlanConstants); the starting
+stock's first events are placed in numpy and fed to simpy's queue one at a time, in time
+order; its members leave in aggregate, one exact draw a year; and random streams are created
+when first used.
+
 Year-end snapshots are taken between env.run(until=year) calls: simpy schedules the stop of
 run(until=t) as urgent, ahead of any ordinary event at the same instant, so a snapshot sees
 every change before 31 December and none scheduled on 1 January (a clean-up dated 1 January
@@ -21,24 +27,87 @@ from __future__ import annotations
 
 import bisect
 import math
+import weakref
 from collections.abc import Generator
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 import simpy
 
 from coopsim.classes import WEAK
-from coopsim.engines.draws import (
-    initial_members,
-    new_cooperative_members,
-    yearly_founding_factors,
-)
+from coopsim.engines.draws import new_cooperative_members, yearly_founding_factors
 from coopsim.engines.support import HazardTables, run_programme
 from coopsim.metrics import METRIC_NAMES
 from coopsim.plan import CleanupEvent, SimulationPlan
 from coopsim.rng import BufferedDraws, KeyedDraws, stream
 
 N_METRICS = len(METRIC_NAMES)
+
+
+class PlanConstants:
+    """What every replicate of a plan shares, built once per plan rather than per replicate:
+    the hazard tables, the periods, and the starting stock's classes and rates (to place its
+    first events in a few numpy steps)."""
+
+    def __init__(self, plan: SimulationPlan) -> None:
+        # tables.exit_rate[s][p][c]: s = 0 unsupported, s = k + 1 supported by programme k.
+        self.tables = HazardTables.build(plan)
+        self.period_start = np.array([p.start for p in plan.periods])
+        self.period_end: list[float] = [p.end for p in plan.periods[:-1]] + [math.inf]
+        self.entry_cumulative: list[float] = np.cumsum(plan.entry_distribution).tolist()
+        self.well = [int(c) for c in np.flatnonzero(plan.well_operating)]
+        self.initial_counts = [int(n) for n in plan.initial.latent]  # by latent class
+        self.initial_class_array = np.repeat(np.arange(4), plan.initial.latent)  # stock order
+        self.initial_classes: list[int] = self.initial_class_array.tolist()
+        self.rate = np.array(self.tables.exit_rate[0])  # (periods, 4), unsupported
+        # With one period and every starting cooperative able to leave (the usual case: no
+        # lever), each one's rate: its first event is at hazard / rate. Else None.
+        single = self.rate[0, self.initial_class_array] if len(self.rate) == 1 else None
+        self.initial_single_rate = single if single is not None and (single > 0).all() else None
+
+    def first_event_times(self, hazard: np.ndarray) -> np.ndarray:
+        """When each starting cooperative uses up `hazard` (its first event; inf: never), by
+        the same integration over periods as DesReplicate._schedule_at, for all at once."""
+        if self.initial_single_rate is not None:
+            return hazard / self.initial_single_rate
+        rate, at_start, at_end = self._by_cooperative
+        times = np.full(hazard.size, math.inf)
+        hazard = np.maximum(hazard, np.finfo(float).tiny)  # 0 would stop in a rate-0 period
+        p = (at_end < hazard).sum(axis=0)  # the period where it is used up
+        leaves = np.flatnonzero(p < len(rate))
+        p = p[leaves]
+        times[leaves] = (
+            self.period_start[p] + (hazard[leaves] - at_start[p, leaves]) / rate[p, leaves]
+        )
+        return times
+
+    @cached_property
+    def _by_cooperative(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(periods, starting cooperatives), unsupported: each one's rate, and the hazard it
+        accumulates from time 0 to each period's start and to its end (infinite at the last
+        period's end unless its rate there is 0); built when first needed."""
+        lengths = np.array(self.period_end) - self.period_start
+        used = self.rate * np.where(self.rate > 0, lengths[:, None], 0.0)  # 0, not nan, 0 x inf
+        at_end = np.cumsum(used, axis=0)
+        at_start = np.vstack([np.zeros((1, 4)), at_end[:-1]])
+        c = self.initial_class_array
+        return self.rate[:, c], at_start[:, c], at_end[:, c]
+
+
+_CONSTANTS: dict[int, tuple[weakref.ref[SimulationPlan], PlanConstants]] = {}
+
+
+def plan_constants(plan: SimulationPlan) -> PlanConstants:
+    """The constants of `plan`, built for its first replicate and reused by the next: keyed on
+    the plan object (frozen), and dropped when the plan is (a posterior forecast's replicates
+    each run a plan of their own)."""
+    key = id(plan)
+    hit = _CONSTANTS.get(key)
+    if hit is not None and hit[0]() is plan:
+        return hit[1]
+    constants = PlanConstants(plan)
+    _CONSTANTS[key] = (weakref.ref(plan, lambda _: _CONSTANTS.pop(key, None)), constants)
+    return constants
 
 
 class DesReplicate:
@@ -49,20 +118,19 @@ class DesReplicate:
         self.seed = seed
         self.replicate = replicate
         self.env = simpy.Environment()
-        self.draws = KeyedDraws(seed, replicate, "cooperatives")
-        self.founding_rng = stream(seed, replicate, "founding")
-        self.founding_draws = BufferedDraws(self.founding_rng)
-        self.members_rng = stream(seed, replicate, "members")
-        # tables.exit_rate[s][p][c]: s = 0 unsupported, s = k + 1 supported by programme k.
-        self.tables = HazardTables.build(plan)
-        self.period_end = [p.end for p in plan.periods[:-1]] + [math.inf]
+        self.constants = constants = plan_constants(plan)
+        self.tables = constants.tables
+        self.period_end = constants.period_end
         self.last_period = len(plan.periods) - 1
         self.period = 0
-        self.entry_cumulative = np.cumsum(plan.entry_distribution).tolist()
-        self.well = [int(c) for c in np.flatnonzero(plan.well_operating)]
-        # Per cooperative: latent class (-1 once dissolved), members, calendar-year index
-        # founded, programme supporting it (-1: none), the version of its pending event, and
-        # the hazard it had left to use up at time `since`.
+        self.entry_cumulative = constants.entry_cumulative
+        self.well = constants.well
+        # Per cooperative: latent class (-1 once dissolved), members (0 for the starting
+        # stock, whose members leave in aggregate), calendar-year index founded, programme
+        # supporting it (-1: none), the version of its pending event, and, with programmes
+        # (set_support alone reads them), the hazard it had left to use up at time `since`.
+        # The starting stock fills them in _add_initial_stock.
+        self.tracks_hazard = bool(plan.programmes)
         self.cls: list[int] = []
         self.members: list[int] = []
         self.born: list[int] = []
@@ -71,7 +139,7 @@ class DesReplicate:
         self.hazard_left: list[float] = []
         self.since: list[float] = []
         # Alive cooperatives by latent class: founded before this year, and during it.
-        self.classified = [0, 0, 0, 0]
+        self.classified = list(constants.initial_counts)
         self.young = [0, 0, 0, 0]
         self.year = 0
         self.founded = 0
@@ -79,18 +147,52 @@ class DesReplicate:
         self.removed = 0
         self.supported = 0
         self.spent = 0.0
-        self.total_members = 0
+        self.total_members = plan.initial.members
+        # The starting stock: cooperatives and members alive at the last snapshot, and the
+        # cooperatives that have left since (their members leave at the next snapshot).
+        self.initial_alive = plan.initial.total
+        self.initial_members = plan.initial.members
+        self.initial_gone = 0
         self.groups = plan.groups.initial_pool if plan.groups else 0
-        self._add_initial_stock(stream(seed, replicate, "initial"))
+        self._add_initial_stock()
+
+    # Random streams are created when first used: a short replicate may never need some.
+    @cached_property
+    def draws(self) -> KeyedDraws:
+        """Each cooperative's keyed sequence: the hazard to use up in each class it enters
+        (after a starting cooperative's first) and which event it is."""
+        return KeyedDraws(self.seed, self.replicate, "cooperatives")
+
+    @cached_property
+    def founding_rng(self) -> np.random.Generator:
+        """The founding stream: yearly intensities, counts and times."""
+        return stream(self.seed, self.replicate, "founding")
+
+    @cached_property
+    def founding_draws(self) -> BufferedDraws:
+        """Scalar draws from the founding stream (a new cooperative's class)."""
+        return BufferedDraws(self.founding_rng)
+
+    @cached_property
+    def members_rng(self) -> np.random.Generator:
+        """The members stream: members of new cooperatives."""
+        return stream(self.seed, self.replicate, "members")
+
+    @cached_property
+    def initial_rng(self) -> np.random.Generator:
+        """The starting stock's stream: its cooperatives' first hazards, then the members of
+        those that leave."""
+        return stream(self.seed, self.replicate, "initial")
 
     def run(self) -> np.ndarray:
         """Simulate every year; returns metrics as an array (years x METRIC_NAMES)."""
         out = np.empty((self.plan.n_years, N_METRICS))
         self.env.process(self._founding())
         self._schedule_cleanups()
-        programme_rng = stream(self.seed, self.replicate, "programmes")
-        for k, programme in enumerate(self.plan.programmes):
-            self.env.process(run_programme(self, k, programme, programme_rng))
+        if self.plan.programmes:
+            programme_rng = stream(self.seed, self.replicate, "programmes")
+            for k, programme in enumerate(self.plan.programmes):
+                self.env.process(run_programme(self, k, programme, programme_rng))
         for k in range(self.plan.n_years):
             self.env.run(until=float(k + 1))
             out[k] = self._snapshot()
@@ -105,11 +207,41 @@ class DesReplicate:
         self.env._queue.clear()  # simpy keeps pending events in this heap
 
     # -- stock ----------------------------------------------------------------------------
-    def _add_initial_stock(self, rng: np.random.Generator) -> None:
-        members = initial_members(self.plan, rng).tolist()
-        classes = np.repeat(np.arange(4), self.plan.initial.latent).tolist()
-        for c, m in zip(classes, members, strict=True):
-            self._add(c, m, born=-1)
+    def _add_initial_stock(self) -> None:
+        """The starting cooperatives (numbers 0..n-1, in class order) and their first events,
+        in numpy steps: cooperative i's first hazard is the i-th Exp(1) draw of the starting
+        stock's stream (its own, whatever happens elsewhere, as a keyed draw would be; one
+        numpy call for all), and the times where these are used up are queued in time order
+        (see _on_initial_event). Its keyed sequence serves its later classes."""
+        n = self.plan.initial.total
+        self.cls = list(self.constants.initial_classes)
+        self.members = [0] * n
+        self.born = [-1] * n
+        self.support = [-1] * n
+        self.version = [0] * n
+        hazard = self.initial_rng.standard_exponential(n)
+        if self.tracks_hazard:
+            self.hazard_left = hazard.tolist()
+            self.since = [0.0] * n
+        times = self.constants.first_event_times(hazard)
+        due = (times < self.plan.n_years).nonzero()[0]  # the others would never fire
+        due_times = times[due]
+        order = due_times.argsort(kind="stable")
+        self.initial_times = due_times[order].tolist()
+        self.initial_order = due[order].tolist()
+        self.initial_next = 0
+        if self.initial_order:
+            self.env.timeout(self.initial_times[0]).callbacks.append(self._on_initial_event)
+
+    def _on_initial_event(self, event: simpy.Event) -> None:
+        """The next starting cooperative's first event: these sit in simpy's queue one at a
+        time, in time order, instead of one pending event per cooperative from the start."""
+        k = self.initial_next
+        self.initial_next = k + 1
+        if k + 1 < len(self.initial_order):
+            upcoming = self.env.timeout(self.initial_times[k + 1] - self.env._now)
+            upcoming.callbacks.append(self._on_initial_event)
+        self._on_event(self.initial_order[k], 0, event)
 
     def _add(self, c: int, members: int, born: int) -> None:
         i = len(self.cls)
@@ -118,8 +250,9 @@ class DesReplicate:
         self.born.append(born)
         self.support.append(-1)
         self.version.append(0)
-        self.hazard_left.append(0.0)
-        self.since.append(0.0)
+        if self.tracks_hazard:
+            self.hazard_left.append(0.0)
+            self.since.append(0.0)
         self.total_members += members
         if born == self.year:
             self.young[c] += 1
@@ -136,7 +269,10 @@ class DesReplicate:
         self.cls[i] = -1
         self.version[i] += 1
         self.dissolved += 1
-        self.total_members -= self.members[i]
+        if self.born[i] < 0:  # the starting stock's members leave at the next snapshot
+            self.initial_gone += 1
+        else:
+            self.total_members -= self.members[i]
 
     # -- events ---------------------------------------------------------------------------
     def _period(self) -> int:
@@ -160,8 +296,9 @@ class DesReplicate:
     def _schedule(self, i: int) -> None:
         """Cooperative i has just entered its class: draw the hazard it will use up there."""
         hazard = -math.log(1.0 - self.draws.next(i))
-        self.hazard_left[i] = hazard
-        self.since[i] = self.env._now
+        if self.tracks_hazard:
+            self.hazard_left[i] = hazard
+            self.since[i] = self.env._now
         self._schedule_at(i, hazard)
 
     def _schedule_at(self, i: int, hazard: float) -> None:
@@ -219,14 +356,16 @@ class DesReplicate:
 
     # -- founding -------------------------------------------------------------------------
     def _founding(self) -> Generator[simpy.Event, None, None]:
-        """Poisson founding within each year at that year's gamma-mixed intensity: a fixed
-        mean plus, with a pool of cooperative groups, the pool times its conversion rate."""
+        """Direct founding, Poisson within each year at that year's gamma-mixed intensity; and,
+        with a pool of cooperative groups, each group converting on its own exponential clock
+        (not gamma-mixed), new groups joining the pool at each year's start after the first."""
         factors = yearly_founding_factors(self.plan, self.founding_rng)
         groups = self.plan.groups
         for k in range(self.plan.n_years):
             if groups is not None and k > 0:
+                yield self.env.timeout(k - self.env.now)  # after last year's snapshot
                 self.groups += int(self.founding_rng.poisson(groups.new_groups_per_year))
-            conversion = groups.conversion_per_year * self.groups if groups else 0.0
+            pool = self.groups
             events: list[tuple[float, bool]] = []
             for period in self.plan.periods:
                 lo, hi = max(k, period.start), min(k + 1, period.end)
@@ -234,18 +373,29 @@ class DesReplicate:
                     continue
                 scale = factors[k] * period.founding_multiplier * (hi - lo)
                 fresh = self.founding_rng.poisson(self.plan.founding_mean_per_year * scale)
-                converted = self.founding_rng.poisson(
-                    conversion * period.conversion_multiplier * scale
-                )
-                times = self.founding_rng.uniform(lo, hi, fresh + converted).tolist()
-                events.extend((t, n >= fresh) for n, t in enumerate(times))
+                times = self.founding_rng.uniform(lo, hi, fresh).tolist()
+                events.extend((t, False) for t in times)
+                if groups is not None:
+                    hazard = groups.conversion_per_year * period.conversion_multiplier
+                    converted = self._conversion_times(pool, hazard, lo, hi)
+                    pool -= len(converted)
+                    events.extend((t, True) for t in converted)
             for t, from_group in sorted(events):
                 yield self.env.timeout(t - self.env.now)
                 if from_group:
-                    if self.groups == 0:
-                        continue
                     self.groups -= 1
                 self._found()
+
+    def _conversion_times(self, pool: int, hazard: float, lo: float, hi: float) -> list[float]:
+        """When the groups of a pool of `pool` that convert in [lo, hi) at `hazard` do so: each
+        converts there with probability 1 - exp(-hazard (hi - lo)), at a time from the
+        exponential truncated to [lo, hi) (exact for independent exponential clocks)."""
+        if pool == 0 or hazard <= 0:
+            return []
+        within = -math.expm1(-hazard * (hi - lo))
+        n = int(self.founding_rng.binomial(pool, within))
+        u = self.founding_rng.random(n)
+        return (lo - np.log1p(-u * within) / hazard).tolist()
 
     def _found(self) -> None:
         c = bisect.bisect_right(self.entry_cumulative, self.founding_draws.uniform())
@@ -254,11 +404,13 @@ class DesReplicate:
 
     # -- administrative events --------------------------------------------------------------
     def _schedule_cleanups(self) -> None:
+        due = [c for c in self.plan.cleanups if 0 <= c.time < self.plan.n_years]
+        if not due:
+            return
         rng = KeyedDraws(self.seed, self.replicate, "cleanups")
-        for cleanup in self.plan.cleanups:
-            if 0 <= cleanup.time < self.plan.n_years:
-                event = self.env.timeout(cleanup.time)
-                event.callbacks.append(partial(self._cleanup, cleanup, rng))
+        for cleanup in due:
+            event = self.env.timeout(cleanup.time)
+            event.callbacks.append(partial(self._cleanup, cleanup, rng))
 
     def _cleanup(self, cleanup: CleanupEvent, rng: KeyedDraws, _event: simpy.Event) -> None:
         """Remove each alive cooperative of a targeted class with that class's probability
@@ -270,7 +422,31 @@ class DesReplicate:
                 self.removed += 1
 
     # -- reporting ------------------------------------------------------------------------
+    def _settle_initial_members(self) -> None:
+        """Take out the members of the starting cooperatives that left since the last snapshot.
+
+        The stock's members are split among its cooperatives Dirichlet-multinomially (gamma
+        weights of shape k) and do not change their fates. So if r of them, holding M members,
+        were alive at the last snapshot and g have left since, those g held BetaBinomial(M,
+        k g, k (r - g)) members, and the split among the others stays Dirichlet-multinomial:
+        exact, with one draw a year instead of a draw per cooperative at set-up.
+        """
+        g = self.initial_gone
+        if g == 0:
+            return
+        r, m = self.initial_alive, self.initial_members
+        if g == r:
+            removed = m
+        else:
+            k = self.plan.members_dispersion
+            removed = int(self.initial_rng.binomial(m, self.initial_rng.beta(k * g, k * (r - g))))
+        self.initial_alive -= g
+        self.initial_members -= removed
+        self.total_members -= removed
+        self.initial_gone = 0
+
     def _snapshot(self) -> list[float]:
+        self._settle_initial_members()
         classified = self.classified
         unclassified = sum(self.young)
         alive = sum(classified) + unclassified

@@ -16,16 +16,6 @@ def yearly_founding_factors(plan: SimulationPlan, rng: np.random.Generator) -> n
     return rng.gamma(shape=k, scale=1 / k, size=plan.n_years)
 
 
-def initial_members(plan: SimulationPlan, rng: np.random.Generator) -> np.ndarray:
-    """Members of each cooperative of the starting stock (in stock order), summing exactly to
-    the published total: a Dirichlet-multinomial split with the scenario's dispersion."""
-    n = plan.initial.total
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    weights = rng.gamma(shape=plan.members_dispersion, size=n)
-    return rng.multinomial(plan.initial.members, weights / weights.sum())
-
-
 def new_cooperative_members(plan: SimulationPlan, rng: np.random.Generator) -> int:
     """Members of one new cooperative: the legal minimum plus a gamma-Poisson count."""
     extra_mean = plan.new_members_mean - plan.new_members_minimum
