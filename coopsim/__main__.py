@@ -1,7 +1,5 @@
 """`python -m coopsim` runs the command line."""
 
-import sys
+from coopsim.cli import run
 
-from coopsim.cli import main
-
-sys.exit(main())
+run()

@@ -8,31 +8,25 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
-import numpy as np
-import pandas as pd
-
+from coopsim.analysis_command import ANALYSIS_COMMANDS, add_analysis_commands, run_analysis
+from coopsim.brief.command import add_report_command, run_report
 from coopsim.calibration.command import add_calibrate_command, run_calibrate
-from coopsim.calibration.posterior_file import read_posterior
 from coopsim.engines import ENGINE_CHOICES
-from coopsim.ensemble import default_workers
 from coopsim.errors import InputError
-from coopsim.forecast import DEFAULT_REPLICATIONS, DEFAULT_SEED, forecast, region_for
-from coopsim.metrics import metric_info
+from coopsim.executors import EXECUTOR_CHOICES
+from coopsim.forecast import DEFAULT_REPLICATIONS, DEFAULT_SEED, region_for
+from coopsim.forecast_command import add_forecast_options, run_forecast
+from coopsim.forecast_command import format_report as format_report  # re-exported
 from coopsim.observed import DataInconsistencyWarning
-from coopsim.outputs import check_output_dir, staged_output, write_json
-from coopsim.parameter_sets import DEFAULT_REPLICATES_PER_SET
 from coopsim.plan import compile_plan
-from coopsim.plotting import charted_metrics, save_fan_charts
-from coopsim.provenance import provenance
-from coopsim.results import ForecastResult
 from coopsim.scenario import load_scenario
 from coopsim.scenario_files import to_toml
 from coopsim.score import format_score, score_forecast, write_score
-from coopsim.targets import Z95
+from coopsim.sensitivity.command import add_sensitivity_command, run_sensitivity
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -69,30 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("forecast", help="run a scenario as a Monte Carlo ensemble")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     add_simulation_options(run)
-    run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default coopsim-output/SCENARIO-TIMESTAMP); must be new or empty",
-    )
-    run.add_argument(
-        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
-    )
-    run.add_argument(
-        "--posterior",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="posterior.csv of `coopsim calibrate`: each replicate runs with a parameter set "
-        "from it (parameter uncertainty in every result)",
-    )
-    run.add_argument(
-        "--replicates-per-draw",
-        type=_whole_number(2),
-        default=DEFAULT_REPLICATES_PER_SET,
-        help=f"with --posterior: replicates run with each posterior draw "
-        f"(default {DEFAULT_REPLICATES_PER_SET})",
-    )
+    add_forecast_options(run, _whole_number)
 
     check = commands.add_parser("validate", help="check scenario files and their data")
     check.add_argument("files", type=Path, nargs="+", help="scenario TOML files")
@@ -105,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set_option(show)
     _add_score_command(commands)
     add_calibrate_command(commands, _whole_number)
+    add_sensitivity_command(commands, add_simulation_options, _whole_number)
+    add_report_command(commands, add_simulation_options)
+    add_analysis_commands(commands, add_simulation_options)
     return parser
 
 
@@ -123,7 +97,8 @@ def _add_score_command(commands: argparse._SubParsersAction) -> None:
 
 def add_simulation_options(parser: argparse.ArgumentParser) -> None:
     """The options every simulating command takes, the same way: --replications, --seed,
-    --engine, --workers, --set and --quiet."""
+    --engine, --workers, --executor, --scheduler, --set and --quiet (make the executor with
+    coopsim.executors.make_executor(args.executor, args.workers, args.scheduler))."""
     parser.add_argument(
         "--replications",
         type=_whole_number(1),
@@ -144,6 +119,20 @@ def add_simulation_options(parser: argparse.ArgumentParser) -> None:
         type=_whole_number(1),
         default=None,
         help="worker processes (default all cores)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTOR_CHOICES,
+        default="pool",
+        help="where chunks of replicates run: pool (worker processes here, default) or dask "
+        '(a Dask cluster; pip install "coopsim[dask]")',
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --executor dask: the scheduler, e.g. tcp://HOST:8786 (default: start a "
+        "local cluster of --workers processes for the run)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_set_option(parser)
@@ -167,9 +156,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataInconsistencyWarning)
             if args.command == "forecast":
-                return _forecast(args, list(argv) if argv is not None else sys.argv)
+                return run_forecast(
+                    args, list(argv) if argv is not None else sys.argv, _default_out
+                )
             if args.command == "calibrate":
                 return run_calibrate(
+                    args, list(argv) if argv is not None else sys.argv, _default_out
+                )
+            if args.command == "report":
+                return run_report(args, list(argv) if argv is not None else sys.argv)
+            if args.command == "sensitivity":
+                return run_sensitivity(
+                    args, list(argv) if argv is not None else sys.argv, _default_out
+                )
+            if args.command in ANALYSIS_COMMANDS:
+                return run_analysis(
                     args, list(argv) if argv is not None else sys.argv, _default_out
                 )
             if args.command == "score":
@@ -194,56 +195,6 @@ def report_input_error(error: InputError) -> None:
         print(f"coopsim: error: {problem}", file=sys.stderr)
 
 
-def _forecast(args: argparse.Namespace, argv: list[str]) -> int:
-    started = datetime.now(UTC)
-    loaded = load_scenario(args.scenario, args.overrides)
-    region = region_for(loaded.scenario, loaded.path)
-    out = args.out or _default_out(args.scenario, started)
-    check_output_dir(out, args.overwrite)
-    workers = args.workers or default_workers()
-    posterior = read_posterior(args.posterior) if args.posterior else None
-    result = forecast(
-        loaded.scenario,
-        replications=args.replications,
-        seed=args.seed,
-        engine=args.engine,
-        workers=workers,
-        region=region,
-        progress=None if not args.quiet else False,
-        posterior=posterior,
-        replicates_per_set=args.replicates_per_draw,
-        posterior_source=str(args.posterior) if args.posterior else None,
-    )
-    with staged_output(out) as staging:
-        write_json(staging / "summary.json", result.summary())
-        trajectories = result.trajectories()
-        if trajectories is not None:
-            trajectories.to_csv(staging / "trajectories.csv", index=False)
-        result.quantiles().to_csv(staging / "quantiles.csv", index=False)
-        save_fan_charts(result, staging)
-        impact = result.programme_impact()
-        if impact is not None:
-            impact.to_csv(staging / "programme_impact.csv", index=False)
-        write_json(
-            staging / "provenance.json",
-            provenance(
-                loaded,
-                region,
-                seed=args.seed,
-                replications=args.replications,
-                engine=result.engine,
-                workers=workers,
-                started=started,
-                finished=datetime.now(UTC),
-                argv=argv,
-            ),
-        )
-        written = sorted(path.name for path in staging.iterdir())
-    print(format_report(result))
-    print(f"\nWrote {out}/: " + ", ".join(written))
-    return EXIT_OK
-
-
 def _default_out(scenario: Path, started: datetime) -> Path:
     """A new folder under coopsim-output/, named after the scenario and the time."""
     stamp = started.astimezone().strftime("%Y%m%d-%H%M%S")
@@ -254,72 +205,6 @@ def _default_out(scenario: Path, started: datetime) -> Path:
         candidate = base.with_name(f"{base.name}-{n}")
     candidate.parent.mkdir(parents=True, exist_ok=True)
     return candidate
-
-
-def format_report(result: ForecastResult) -> str:
-    """The table printed after a forecast: each target's probability with its uncertainty."""
-    lines = [
-        f"Scenario '{result.scenario.name}' ({result.region.region.name}), "
-        + (
-            f"{result.replications} replicates, "
-            if result.replications
-            else "exact distributions, "
-        )
-        + f"engine {result.engine} ({result.engine_reason}), seed {result.seed}",
-        f"Start: end-{result.initial.year} stock of {result.initial.total} cooperatives; "
-        f"forecast {result.years[0]}-{result.years[-1]}",
-        "",
-        f"{'target':<40} {'P(met)':>7} {'stderr':>7}  {'95% interval':<15}",
-    ]
-    for name, est in result.targets.items():
-        low, high = est.ci95
-        share = f"  {est.variance.parameter_share:>6.0%} from parameters" if est.variance else ""
-        lines.append(
-            f"{name:<40} {est.probability:>7.3f} {est.stderr:>7.3f}  [{low:.3f}, {high:.3f}]"
-            + share
-        )
-        lines.append(f"  {est.description}")
-    if result.parameter_sets:
-        lines.append(
-            f"(posterior {result.posterior_source}: {result.parameter_sets} parameter sets; "
-            "stderr counts replicates of a set as one cluster)"
-        )
-    lines += ["", "Forecast: median [90% interval]"]
-    for metric in charted_metrics(result):
-        info = metric_info(metric)
-        table = result.metric_quantiles(metric)
-        cells = []
-        for year in sorted({result.years[0], result.years[-1]}):
-            row = table.loc[year]
-            fmt = "{:.1%}" if info.is_share else "{:,.0f}"
-            cells.append(
-                f"{year}: {fmt.format(row.q50)} [{fmt.format(row.q05)}, {fmt.format(row.q95)}]"
-            )
-        lines.append(f"  {metric:<22} " + "   ".join(cells))
-    impact = result.programme_impact()
-    if impact is not None:
-        lines += _impact_lines(impact)
-    for item in result.inconsistencies:
-        lines.append(f"\nNote on the data: {item}")
-    return "\n".join(lines)
-
-
-def _impact_lines(impact: pd.DataFrame) -> list[str]:
-    """The programme table: supported, spent to date, extra good+fair and cost per extra."""
-    lines = [
-        "",
-        "Programmes, against the same seed without them (means over replicates):",
-        f"  {'year':<6}{'supported':>10}{'spent to date':>15}{'extra good+fair':>20}"
-        f"{'cost per extra':>16}   (money in million VND)",
-    ]
-    for row in impact.itertuples():
-        cost = row.cost_per_additional_well_operating_million_vnd
-        half = Z95 * row.additional_well_operating_stderr
-        extra = f"{row.additional_well_operating:.2f} ± {half:.2f}"
-        cost_text = "-" if np.isnan(cost) else f"{cost:,.0f}"
-        spent = f"{row.budget_spent_to_date_million_vnd:,.0f}"
-        lines.append(f"  {row.year:<6}{row.supported:>10.1f}{spent:>15}{extra:>20}{cost_text:>16}")
-    return lines
 
 
 def _score(folder: Path, observed: str, as_json: bool) -> int:
@@ -365,5 +250,17 @@ def _validate(files: list[Path], overrides: list[str]) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def run() -> None:
+    """The console entry point: main()'s exit status. After Ctrl-C, exit at once (the
+    checkpoints are on disk, every file complete): waiting at interpreter exit for worker
+    threads of an aborted process pool can hang on a loaded machine."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,43 +1,43 @@
-"""Run many replicates, in chunks, in this process or on a pool of worker processes.
+"""Run many replicates in chunks, on an executor (this process, worker processes or Dask).
 
 Replicate i always draws from the seed's i-th child sequence and results are assembled in
-replicate order, so the output is the same whatever the number of workers.
+replicate order, so the output is the same whatever the number of workers or the executor.
 """
 
 from __future__ import annotations
 
-import gc
 import math
-import multiprocessing
-import os
-import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
+from coopsim.executors import (
+    ChunkFunction,
+    ChunkTask,
+    Executor,
+    PoolExecutor,
+    default_workers,
+    gc_paused,
+    run_chunk,
+)
 from coopsim.plan import SimulationPlan
 from coopsim.progress import Progress
-from coopsim.threads import single_threaded_blas
 
 ReplicateFunction = Callable[[SimulationPlan, int, int], np.ndarray]
-#: (plan, seed, start, stop) -> results of replicates start..stop-1.
-ChunkFunction = Callable[[SimulationPlan, int, int, int], np.ndarray]
 
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: event-by-event simulation allocates many small
-    objects, and its periodic scans of them cost more than the simulation itself."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+__all__ = [
+    "ChunkFunction",
+    "ReplicateFunction",
+    "chunk_bounds",
+    "chunk_size",
+    "default_workers",
+    "gc_paused",
+    "per_replicate",
+    "run_chunk",
+    "run_chunks",
+    "run_replicates",
+]
 
 
 def replicate_chunk(
@@ -53,35 +53,30 @@ def per_replicate(simulate: ReplicateFunction) -> ChunkFunction:
     return partial(replicate_chunk, simulate)
 
 
-def run_chunk(
-    chunk: ChunkFunction, plan: SimulationPlan, seed: int, start: int, stop: int
-) -> np.ndarray:
-    """One chunk, with the cyclic garbage collector paused and BLAS on one thread."""
-    with gc_paused(), single_threaded_blas():
-        return chunk(plan, seed, start, stop)
-
-
 #: Replicates in a chunk at most, unless the engine says otherwise.
 DEFAULT_LARGEST_CHUNK = 500
+
+
+def chunk_size(
+    n: int, workers: int, align: int = 1, largest: int = DEFAULT_LARGEST_CHUNK, smallest: int = 1
+) -> int:
+    """Replicates per chunk for a run of n: several chunks per worker for balance and a live
+    progress bar, a multiple of `align` (an engine's block of replicates), and between
+    `smallest` (enough work to be worth a worker's overhead) and `largest`."""
+    size = max(smallest, min(largest, math.ceil(n / (8 * max(workers, 1)))), 1)
+    return math.ceil(size / align) * align
+
+
+def bounds_between(start: int, stop: int, size: int) -> list[tuple[int, int]]:
+    """Replicates start..stop-1 cut into chunks of `size` (the last may be shorter)."""
+    return [(first, min(first + size, stop)) for first in range(start, stop, size)]
 
 
 def chunk_bounds(
     n: int, workers: int, align: int = 1, largest: int = DEFAULT_LARGEST_CHUNK, smallest: int = 1
 ) -> list[tuple[int, int]]:
-    """Split n replicates into chunks: several per worker for balance and a live progress bar,
-    each starting at a multiple of `align` (an engine's block of replicates) and holding
-    between `smallest` (enough work to be worth a worker's overhead) and `largest`."""
-    size = max(smallest, min(largest, math.ceil(n / (8 * max(workers, 1)))), 1)
-    size = math.ceil(size / align) * align
-    return [(start, min(start + size, n)) for start in range(0, n, size)]
-
-
-def default_workers() -> int:
-    """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+    """n replicates split into chunks of `chunk_size` replicates."""
+    return bounds_between(0, n, chunk_size(n, workers, align, largest, smallest))
 
 
 def run_replicates(
@@ -106,52 +101,30 @@ def run_chunks(
     align: int = 1,
     largest: int = DEFAULT_LARGEST_CHUNK,
     smallest: int = 1,
+    *,
+    executor: Executor | None = None,
 ) -> np.ndarray:
-    """All replicates of a run (replications x years x metrics), in replicate order."""
-    chunks = chunk_bounds(replications, workers, align, largest, smallest)
-    results: list[np.ndarray | None] = [None] * len(chunks)
-    if workers <= 1 or len(chunks) == 1:
-        for index, (start, stop) in enumerate(chunks):
-            results[index] = run_chunk(chunk, plan, seed, start, stop)
-            if progress:
-                progress.advance(stop - start)
-    else:
-        _run_on_pool(chunk, plan, seed, chunks, workers, results, progress)
-    return np.concatenate([r for r in results if r is not None])
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which cancels the pool cleanly."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run_on_pool(
-    chunk: ChunkFunction,
-    plan: SimulationPlan,
-    seed: int,
-    chunks: list[tuple[int, int]],
-    workers: int,
-    results: list[np.ndarray | None],
-    progress: Progress | None,
-) -> None:
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(chunks)),
-        mp_context=multiprocessing.get_context(method),
-        initializer=_ignore_interrupts,
-    )
-    try:
-        pending: dict[Future[np.ndarray], int] = {
-            pool.submit(run_chunk, chunk, plan, seed, start, stop): index
-            for index, (start, stop) in enumerate(chunks)
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = pending.pop(future)
-                results[index] = future.result()
-                if progress:
-                    start, stop = chunks[index]
-                    progress.advance(stop - start)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    """All replicates of a run (replications x years x metrics), in replicate order, on
+    `executor` (default: a process pool of `workers`, closed afterwards)."""
+    if executor is None:
+        with PoolExecutor(workers) as pool:
+            return run_chunks(
+                chunk,
+                plan,
+                seed,
+                replications,
+                workers,
+                progress,
+                align,
+                largest,
+                smallest,
+                executor=pool,
+            )
+    bounds = chunk_bounds(replications, executor.workers, align, largest, smallest)
+    tasks = [ChunkTask(chunk, plan, seed, start, stop) for start, stop in bounds]
+    results: dict[int, np.ndarray] = {}
+    for task, values in executor.run(tasks):
+        results[task.start] = values
+        if progress:
+            progress.advance(task.size)
+    return np.concatenate([results[start] for start, _ in bounds])

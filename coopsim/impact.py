@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from coopsim.metrics import METRIC_INDEX
 from coopsim.targets import Z95
+
+if TYPE_CHECKING:
+    from coopsim.replicates import ReplicateData
 
 
 def well_operating_counts(values: np.ndarray, classes: list[str]) -> np.ndarray:
@@ -20,18 +26,43 @@ def programme_impact(
     """Per year: cooperatives supported, budget spent (in the year and to date), additional
     well-operating cooperatives (paired difference replicate by replicate, common random
     numbers) with its standard error and 95% interval, and the cost per additional one."""
-    additional = well_operating_counts(values, well_classes) - well_operating_counts(
-        counterfactual, well_classes
+    return impact_from_columns(
+        lambda name: values[..., METRIC_INDEX[name]],
+        lambda name: counterfactual[..., METRIC_INDEX[name]],
+        years,
+        well_classes,
     )
-    n = values.shape[0]
-    spent = values[..., METRIC_INDEX["budget_spent_million_vnd"]]
+
+
+def programme_impact_of(
+    data: ReplicateData, counterfactual: ReplicateData, years: list[int], well_classes: list[str]
+) -> pd.DataFrame:
+    """programme_impact of two runs held anywhere, reading only the metrics it needs."""
+    return impact_from_columns(
+        lambda name: data.column(METRIC_INDEX[name]),
+        lambda name: counterfactual.column(METRIC_INDEX[name]),
+        years,
+        well_classes,
+    )
+
+
+def impact_from_columns(
+    column: Callable[[str], np.ndarray],
+    paired: Callable[[str], np.ndarray],
+    years: list[int],
+    well_classes: list[str],
+) -> pd.DataFrame:
+    """programme_impact from each run's metrics (replicates x years), read by name."""
+    additional = sum(column(c) - paired(c) for c in well_classes)
+    n = additional.shape[0]
+    spent = column("budget_spent_million_vnd")
     to_date = spent.cumsum(axis=1).mean(axis=0)
     mean = additional.mean(axis=0)
     stderr = additional.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.full(len(years), np.nan)
     frame = pd.DataFrame(
         {
             "year": years,
-            "supported": values[..., METRIC_INDEX["supported"]].mean(axis=0),
+            "supported": column("supported").mean(axis=0),
             "budget_spent_million_vnd": spent.mean(axis=0),
             "budget_spent_to_date_million_vnd": to_date,
             "additional_well_operating": mean,

@@ -1,24 +1,40 @@
-"""Output folders written all or nothing: staged in a hidden sibling, then renamed into place."""
+"""Output folders written all or nothing: staged in a hidden sibling, then renamed into place.
+
+A forecast's folder may hold, before its results, the checkpoints of its run in
+`.checkpoints/`: an interrupted run leaves them (and nothing else new), and the rename that puts
+the finished results in place removes them.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from coopsim.checkpoints import FOLDER_NAME, MANIFEST
 from coopsim.errors import InputError
 
 
-def check_output_dir(out: Path, overwrite: bool) -> None:
-    """Refuse, before any work, an output folder that would lose a user's files."""
+def check_output_dir(out: Path, overwrite: bool, resume: bool = False) -> None:
+    """Refuse, before any work, an output folder that would lose a user's files; with
+    `resume`, accept one that holds an interrupted run's checkpoints."""
     if out.exists() and not out.is_dir():
         raise InputError("--out", f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
+    interrupted = (out / FOLDER_NAME / MANIFEST).is_file()
+    if out.is_dir() and any(out.iterdir()) and not overwrite and not (resume and interrupted):
+        if interrupted:
+            raise InputError(
+                "--out",
+                f"{out} holds an interrupted run; pass --resume to finish it (same arguments), "
+                "or --overwrite to start again",
+            )
         raise InputError(
             "--out",
             f"{out} exists and is not empty; choose another folder or pass --overwrite "
@@ -41,14 +57,31 @@ def staged_output(out: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    previous = None
-    if out.exists():
-        previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
-        previous.rmdir()
-        out.rename(previous)
-    staging.rename(out)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
+    with interrupts_deferred():  # `out` is never left missing, nor the old one behind
+        previous = None
+        if out.exists():
+            previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
+            previous.rmdir()
+            out.rename(previous)
+        staging.rename(out)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block until the block is done, then raise it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def write_json(path: Path, document: Any) -> None:

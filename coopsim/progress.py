@@ -1,4 +1,8 @@
-"""A one-line progress bar on stderr: replicates done, rate and time left."""
+"""A one-line progress bar on stderr: replicates done, rate and time left.
+
+One bar covers a whole run, whatever executes it: the process that collects the chunks
+advances it as each one finishes, on any worker.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ class Progress:
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.delay = delay
         self.done = 0
+        self.skipped = 0  # done by an earlier, interrupted run: not part of the rate
         self.started = time.monotonic()
         self._last_draw = 0.0
         self._drawn = False
@@ -37,6 +42,11 @@ class Progress:
         if now - self._last_draw >= 0.2 or self.done >= self.total:
             self._draw(now)
 
+    def skip(self, n: int) -> None:
+        """Record n items done before this run started (a resumed run's checkpoints)."""
+        self.done += n
+        self.skipped += n
+
     def close(self) -> None:
         """Finish the line if a bar was drawn."""
         if self._drawn:
@@ -46,7 +56,7 @@ class Progress:
 
     def _draw(self, now: float) -> None:
         elapsed = now - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        rate = (self.done - self.skipped) / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate > 0 else float("inf")
         width = 30
         filled = int(width * self.done / self.total) if self.total else width

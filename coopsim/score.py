@@ -233,15 +233,22 @@ def read_summary(folder: Path) -> ForecastSummary:
     return validate(ForecastSummary, data, str(path))
 
 
+def trajectories_file(folder: Path) -> Path:
+    """trajectories.parquet, or the trajectories.csv of an older or --csv forecast."""
+    parquet = folder / "trajectories.parquet"
+    return parquet if parquet.exists() else folder / "trajectories.csv"
+
+
 def read_trajectories(folder: Path) -> pd.DataFrame | None:
     """The per-replicate samples, if the forecast wrote them (the exact engine does not)."""
-    path = folder / "trajectories.csv"
+    path = trajectories_file(folder)
     if not path.exists():
         return None
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(str(path), f"cannot be read as CSV ({exc})") from None
+        kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+        raise InputError(str(path), f"cannot be read as {kind} ({exc})") from None
     if "year" not in frame.columns:
         raise InputError(str(path), "no 'year' column; expected replicate, year, then metrics")
     for column in frame.columns:
@@ -299,10 +306,10 @@ def _samples(frame: pd.DataFrame | None, folder: Path, metric: str, year: int) -
     if frame is None:
         return None
     if metric not in frame.columns:
-        raise InputError(str(folder / "trajectories.csv"), "missing", f"column {metric}")
+        raise InputError(str(trajectories_file(folder)), "missing", f"column {metric}")
     values = frame.loc[frame["year"] == year, metric].dropna().to_numpy(dtype=float)
     if values.size == 0:
-        raise InputError(str(folder / "trajectories.csv"), f"no values for {year}", metric)
+        raise InputError(str(trajectories_file(folder)), f"no values for {year}", metric)
     return values
 
 

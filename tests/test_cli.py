@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,14 +46,16 @@ def test_forecast_writes_the_output_folder(forecast_dir):
     out, run = forecast_dir
     assert run.returncode == 0, run.stderr
     names = {p.name for p in out.iterdir()}
-    assert {"summary.json", "provenance.json", "trajectories.csv", "quantiles.csv"} <= names
+    assert {"summary.json", "provenance.json", "trajectories.parquet", "quantiles.csv"} <= names
     assert {"fan_founded.png", "fan_well_operating_share.png", "fan_cooperatives.png"} <= names
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "staging left behind"
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["engine"], summary["replications"], summary["seed"]) == ("fast", 60, 5)
     assert summary["scenario"] == "baseline"
-    frame = pd.read_csv(out / "trajectories.csv")
+    assert not (out / ".checkpoints").exists() and "trajectories.csv" not in names
+    frame = pd.read_parquet(out / "trajectories.parquet")
     assert len(frame) == 60 * 7 and frame["year"].min() == 2024
+    assert frame["founded"].dtype == "int64" and frame["replicate"].max() == 59
 
 
 def test_forecast_prints_each_target_with_its_uncertainty(forecast_dir):
@@ -93,7 +96,7 @@ def test_same_seed_same_outputs_whatever_the_workers(forecast_dir, tmp_path):
         again,
     )
     assert run.returncode == 0, run.stderr
-    for name in ("summary.json", "trajectories.csv", "quantiles.csv"):
+    for name in ("summary.json", "trajectories.parquet", "quantiles.csv"):
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 
@@ -181,7 +184,7 @@ def test_default_output_folder_is_new_each_run(tmp_path):
     assert folder.name.startswith("baseline-") and (folder / "summary.json").exists()
 
 
-def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
+def test_ctrl_c_exits_130_leaving_only_complete_checkpoints(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [
@@ -201,14 +204,24 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
-    assert proc.poll() is None, proc.communicate()
+    deadline = time.monotonic() + 120
+    while not list((out / ".checkpoints").glob("main-*.npy")) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
     os.kill(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
-    assert "Traceback" not in stderr and "interrupted" in stderr
-    assert not out.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert "Traceback" not in stderr and "interrupted" in stderr and "--resume" in stderr
+    # Only the checkpoints: no result file, no staging folder, no half-written chunk.
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert [p.name for p in out.iterdir()] == [".checkpoints"]
+    chunks = sorted((out / ".checkpoints").iterdir())
+    assert {p.name for p in chunks} - {"manifest.json"} == {
+        p.name for p in chunks if p.suffix == ".npy"
+    }
+    for path in chunks:
+        if path.suffix == ".npy":
+            assert np.load(path).shape[1:] == (7, 15)
 
 
 def test_validate(tmp_path):
@@ -225,7 +238,7 @@ def test_exact_engine_from_the_command_line(tmp_path):
     assert "exact distributions" in run.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["engine"] == "exact"
-    assert not (out / "trajectories.csv").exists() and (out / "fan_founded.png").exists()
+    assert not (out / "trajectories.parquet").exists() and (out / "fan_founded.png").exists()
 
 
 def test_exact_engine_refuses_what_it_cannot_do(tmp_path):

@@ -204,7 +204,14 @@ def move_to_2025(summary: dict) -> None:
             ["summary.json", "targets.founded_2023.metric", "Field required"],
         ),
         (
-            lambda f: (f / "trajectories.csv").write_text("replicate,year,founded\n0,2023,many\n"),
+            lambda f: (f / "trajectories.parquet").write_bytes(b"not parquet"),
+            ["trajectories.parquet", "cannot be read as Parquet"],
+        ),
+        (
+            lambda f: (
+                (f / "trajectories.parquet").unlink(),
+                (f / "trajectories.csv").write_text("replicate,year,founded\n0,2023,many\n"),
+            ),
             ["trajectories.csv", "column founded", "not numbers"],
         ),
         (

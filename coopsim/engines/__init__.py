@@ -10,6 +10,7 @@ from coopsim.engines import exact, fast
 from coopsim.engines.des import simulate_replicate as simulate_des
 from coopsim.ensemble import DEFAULT_LARGEST_CHUNK, ChunkFunction, per_replicate, run_chunks
 from coopsim.errors import InputError
+from coopsim.executors import Executor
 from coopsim.plan import SimulationPlan
 from coopsim.progress import Progress
 from coopsim.threads import single_threaded_blas
@@ -31,7 +32,12 @@ class EngineChoice:
     smallest_chunk: int = 1
 
 
-DES = EngineChoice("des", "requested", per_replicate(simulate_des))
+#: A des replicate to 2030 takes 15-50 ms: chunks of at least 4 (about 0.1 s of work) keep a
+#: worker's few milliseconds per chunk small.
+DES_SMALLEST_CHUNK = 4
+DES = EngineChoice(
+    "des", "requested", per_replicate(simulate_des), smallest_chunk=DES_SMALLEST_CHUNK
+)
 #: A fast-engine block takes milliseconds: chunks of 16 blocks (about 0.2 s of work) amortise
 #: a worker's overhead, and smaller runs stay in this process.
 FAST_CHUNK = 16 * fast.FAST_BLOCK
@@ -72,6 +78,7 @@ def select_engine(requested: str, plan: SimulationPlan) -> EngineChoice:
             "auto: des, whose per-cooperative random numbers make a programme's paired impact "
             "against the run without it precise",
             DES.chunk,
+            smallest_chunk=DES.smallest_chunk,
         )
     return EngineChoice(
         "fast",
@@ -91,11 +98,14 @@ def simulate(
     engine: str = "auto",
     workers: int = 1,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, EngineChoice]:
     """Per-replicate yearly metrics (replications x years x metrics, in METRIC_NAMES order)
     of a compiled plan, from the requested Monte Carlo engine or, with "auto", the fastest
     that supports the plan; the replicate-level entry point for calibration, goal seeking and
     sensitivity code. Replicate i depends only on (seed, i), whatever `workers` is.
+    `executor` (see coopsim.executors.make_executor) runs the chunks on a pool or Dask
+    cluster the caller keeps across calls; without it, a pool of `workers` for this call.
 
     >>> from coopsim.engines import simulate
     >>> values, choice = simulate(plan, seed=1, replications=512)  # doctest: +SKIP
@@ -115,5 +125,6 @@ def simulate(
             align=choice.align,
             largest=choice.largest_chunk,
             smallest=choice.smallest_chunk,
+            executor=executor,
         )
     return values, choice
