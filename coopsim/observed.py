@@ -151,7 +151,13 @@ def load_region(
     spec: str, relative_to: Path | None = None, named_in: str = "scenario"
 ) -> LoadedRegion:
     """Load a region by bundled id ('ha_tinh') or by path to a TOML data file (relative to
-    `relative_to`); `named_in` is the file whose `region` field asked for it, for errors."""
+    `relative_to`); `named_in` is the file whose `region` field asked for it, for errors.
+
+    >>> import coopsim
+    >>> loaded = coopsim.load_region("ha_tinh")  # warns about the 35 - 27 != +5 gap
+    >>> loaded.data.region.name, int(loaded.data.snapshots[2023].total.value)
+    ('Ha Tinh', 1025)
+    """
     choices = f"bundled regions: {', '.join(bundled_regions())}, or the path of a TOML data file"
     if spec.endswith(".toml") or "/" in spec:
         path = Path(spec)

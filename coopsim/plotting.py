@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.ticker as mticker
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -24,7 +25,18 @@ TARGET_COLOUR = "#2e8b57"
 
 
 def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axes:
-    """Draw one metric's fan chart on `ax` (a new figure if None) and return the Axes."""
+    """Draw one metric's fan chart on `ax` (a new figure if None) and return the Axes:
+    nested 50/80/95% bands and the median by year, published values as black points, and
+    each target's zone at its year with the probability it is met.
+
+    >>> import coopsim
+    >>> from matplotlib.figure import Figure
+    >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+    >>> result = coopsim.forecast(scenario, replications=200, seed=1)
+    >>> ax = coopsim.plot_fan(result, "cooperatives", ax=Figure().subplots())
+    >>> ax.set_ylabel("Cooperatives alive at year end")  # restyle as any Axes
+    Text(...)
+    """
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -55,6 +67,54 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
         )
     _draw_targets(result, metric, ax)
     ax.set_title(f"{info.label}\n{result.region.region.name}, scenario '{result.scenario.name}'")
+    ax.set_xlabel("Year (end-of-year classification)")
+    ax.set_ylabel("Share of all cooperatives" if info.is_share else info.unit.capitalize())
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    if info.is_share:
+        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    return ax
+
+
+def plot_trajectories(
+    result: ForecastResult,
+    metric: str,
+    replicates: int = 30,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw the first `replicates` simulated futures of one metric as thin lines over the
+    median, on `ax` (a new figure if None), and return the Axes: a fan chart shows each year's
+    spread, these show how single futures move from year to year (campaign years, recoveries).
+    """
+    if result.replications == 0:
+        raise ValueError("the exact engine has no replicates to draw; run fast or des")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4.8))
+    info = metric_info(metric)
+    column = result.metric_column(metric)[:replicates]
+    start = result.initial_value(metric)
+    years = list(result.years)
+    if start is not None:  # every future starts from the known stock
+        years = [result.initial.year, *years]
+        column = np.column_stack([np.full(column.shape[0], start), column])
+    for index, path in enumerate(column):
+        ax.plot(
+            years,
+            path,
+            color=BAND_COLOUR,
+            lw=0.8,
+            alpha=0.35,
+            label=f"{len(column)} simulated futures" if index == 0 else None,
+        )
+    median = result.metric_quantiles(metric)["q50"]
+    ax.plot(median.index, median.to_numpy(), color="black", lw=2, ls="--", label="median")
+    observed = result.observed(metric)
+    if observed:
+        ax.plot(list(observed), list(observed.values()), "o", color="black", ms=6, zorder=5)
+    ax.set_title(f"{info.label}: single futures\nscenario '{result.scenario.name}'")
     ax.set_xlabel("Year (end-of-year classification)")
     ax.set_ylabel("Share of all cooperatives" if info.is_share else info.unit.capitalize())
     ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))

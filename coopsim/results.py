@@ -9,20 +9,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
-from coopsim.impact import programme_impact
+from coopsim.impact import programme_impact_of
 from coopsim.initial_state import InitialState
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
 from coopsim.observed import Inconsistency, Region, observed_series
+from coopsim.replicates import FRACTIONAL, InMemory, ReplicateData, tidy
 from coopsim.scenario import Scenario
-from coopsim.targets import TargetEstimate, estimate
+from coopsim.targets import TargetEstimate, estimate, target_table
+from coopsim.time_to_target import time_to_target_summary
 from coopsim.variance import VarianceSplit, split_variance
+
+__all__ = ["FRACTIONAL", "QUANTILE_LEVELS", "ForecastResult"]
 
 #: Quantile levels kept for every metric and year: the 50/80/95% fan bands, the median, and the
 #: 5%/95% quantiles of the summary.json contract.
-#: Metrics that are not whole numbers even though they are not shares.
-FRACTIONAL = {"budget_spent_million_vnd"}
-
 QUANTILE_LEVELS: dict[str, float] = {
     "q025": 0.025,
     "q05": 0.05,
@@ -38,7 +40,9 @@ QUANTILE_LEVELS: dict[str, float] = {
 
 @dataclass
 class ForecastResult:
-    """Results of one forecast run; `values` is (replications x years x metrics)."""
+    """Results of one forecast run: `values` (replications x years x metrics) when held in
+    memory; a run saved chunk by chunk on disk (the command line's) has `values` None and is
+    read through `data` a metric at a time, so every method works on runs of any size."""
 
     scenario: Scenario
     region: Region
@@ -53,8 +57,16 @@ class ForecastResult:
     parameter_sets: int | None = None  # posterior sets: replicate i ran with set i mod this
     posterior_source: str | None = None
     targets: dict[str, TargetEstimate] = field(init=False)
+    data: ReplicateData | None = None  # the replicates, wherever they are (default: values)
+    counterfactual_data: ReplicateData | None = None
+    precision: dict[str, Any] | None = None  # with a precision goal: rounds, goal, reached
 
     def __post_init__(self) -> None:
+        if self.data is None and self.values is not None:
+            self.data = InMemory(self.values)
+        if self.counterfactual_data is None and self.counterfactual is not None:
+            self.counterfactual_data = InMemory(self.counterfactual)
+        self._cached_column: tuple[str, np.ndarray] | None = None
         sets = self.sets_of_replicates()
         self.targets = {
             name: estimate(name, target, self.metric(target.metric, target.year), sets)
@@ -63,9 +75,9 @@ class ForecastResult:
 
     def sets_of_replicates(self) -> np.ndarray | None:
         """The posterior parameter set of each replicate (None without a posterior)."""
-        if self.parameter_sets is None or self.values is None:
+        if self.parameter_sets is None or self.data is None:
             return None
-        return np.arange(self.values.shape[0]) % self.parameter_sets
+        return np.arange(self.replications) % self.parameter_sets
 
     def variance_split(self, metric: str, year: int) -> VarianceSplit | None:
         """A metric's variance in a year split into parameter and stochastic parts."""
@@ -74,26 +86,35 @@ class ForecastResult:
 
     @property
     def replications(self) -> int:
-        return int(self.values.shape[0])
+        assert self.data is not None
+        return self.data.replications
+
+    def metric_column(self, name: str) -> np.ndarray:
+        """Per-replicate values of one metric in every year (replicates x years); the last
+        one read is kept, as callers read a metric year after year."""
+        if self._cached_column is None or self._cached_column[0] != name:
+            assert self.data is not None
+            self._cached_column = (name, self.data.column(METRIC_INDEX[name]))
+        return self._cached_column[1]
 
     def metric(self, name: str, year: int) -> np.ndarray:
         """Per-replicate values of one metric in one year."""
-        return self.values[:, self.years.index(year), METRIC_INDEX[name]]
+        return self.metric_column(name)[:, self.years.index(year)]
+
+    @cached_property
+    def _modelled(self) -> list[str]:
+        return [name for name in METRIC_NAMES if not np.isnan(self.metric_column(name)).all()]
 
     def modelled_metrics(self) -> list[str]:
         """Metrics the scenario produces (e.g. the groups pool only when founding uses it)."""
-        present = ~np.all(np.isnan(self.values), axis=(0, 1))
-        return [name for name, keep in zip(METRIC_NAMES, present, strict=True) if keep]
+        return list(self._modelled)
 
     def trajectories(self) -> pd.DataFrame:
-        """Tidy per-replicate results: one row per replicate and year, one column per metric."""
-        n, n_years, _ = self.values.shape
-        frame = pd.DataFrame(self.values.reshape(n * n_years, -1), columns=list(METRIC_NAMES))
-        frame.insert(0, "year", np.tile(self.years, n))
-        frame.insert(0, "replicate", np.repeat(np.arange(n), n_years))
-        counts = [m for m in METRIC_NAMES if not m.endswith("_share") and m not in FRACTIONAL]
-        frame[counts] = frame[counts].round().astype("Int64")  # <NA> where not modelled
-        return frame
+        """Tidy per-replicate results: one row per replicate and year, one column per metric
+        (for a large run saved on disk, read trajectories.parquet a few columns at a time)."""
+        assert self.data is not None
+        frames = [tidy(values, self.years, first) for first, values in self.data.chunks()]
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
     def quantiles(self) -> pd.DataFrame:
         """Mean and quantiles of each metric by year (tidy: one row per metric and year)."""
@@ -104,18 +125,68 @@ class ForecastResult:
         table = self._quantile_table
         return table[table["metric"] == name].set_index("year")
 
+    def target_table(self) -> pd.DataFrame:
+        """Each target's probability met, with its standard error, 95% interval and condition,
+        one row per target (indexed by name): the table to report, filter or restyle.
+
+        >>> import coopsim
+        >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+        >>> result = coopsim.forecast(scenario, replications=200, seed=1)
+        >>> table = result.target_table()
+        >>> list(table.columns[table.columns.str.startswith(("prob", "ci95"))])
+        ['probability', 'ci95_low', 'ci95_high']
+        """
+        return target_table(self.targets.values())
+
+    def time_to_target_table(self) -> pd.DataFrame:
+        """By when each threshold target is met: one row per target and year with P(first met
+        that year), P(met by then) and P(met in that year) (see coopsim.time_to_target)."""
+        from coopsim.time_to_target import time_to_target_table
+
+        return time_to_target_table(self)
+
+    def plot_fan(self, metric: str, ax: Axes | None = None) -> Axes:
+        """One metric's fan chart (50/80/95% bands, median, published values, target zones)
+        on `ax` (a new figure if None); returns the Axes to restyle.
+
+        >>> import coopsim, matplotlib.pyplot as plt
+        >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+        >>> result = coopsim.forecast(scenario, replications=200, seed=1)
+        >>> fig, ax = plt.subplots()
+        >>> result.plot_fan("well_operating_share", ax=ax) is ax
+        True
+        """
+        from coopsim.plotting import plot_fan
+
+        return plot_fan(self, metric, ax=ax)
+
+    def plot_trajectories(self, metric: str, replicates: int = 30, ax: Axes | None = None) -> Axes:
+        """The first `replicates` simulated futures of one metric over the median, on `ax`
+        (a new figure if None); returns the Axes."""
+        from coopsim.plotting import plot_trajectories
+
+        return plot_trajectories(self, metric, replicates, ax=ax)
+
+    def plot_time_to_target(self, ax: Axes | None = None) -> Axes:
+        """P(met by each year) and P(met in each year) of every threshold target, on `ax`
+        (a new figure if None); returns the Axes."""
+        from coopsim.time_to_target import plot_time_to_target
+
+        return plot_time_to_target(self, ax=ax)
+
     @cached_property
     def _quantile_table(self) -> pd.DataFrame:
         levels = np.array(list(QUANTILE_LEVELS.values()))
-        with warnings.catch_warnings():  # metrics a scenario does not model are all NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            qs = np.nanquantile(self.values, levels, axis=0)  # (levels x years x metrics)
-            means = np.nanmean(self.values, axis=0)
         rows = []
-        for m, name in enumerate(METRIC_NAMES):
+        for name in METRIC_NAMES:  # a metric at a time: a large run is never loaded whole
+            column = self.metric_column(name)
+            with warnings.catch_warnings():  # metrics a scenario does not model are all NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                qs = np.nanquantile(column, levels, axis=0)  # (levels x years)
+                means = np.nanmean(column, axis=0)
             for y, year in enumerate(self.years):
-                row: dict[str, Any] = {"metric": name, "year": year, "mean": means[y, m]}
-                row.update({key: qs[k, y, m] for k, key in enumerate(QUANTILE_LEVELS)})
+                row: dict[str, Any] = {"metric": name, "year": year, "mean": means[y]}
+                row.update({key: qs[k, y] for k, key in enumerate(QUANTILE_LEVELS)})
                 rows.append(row)
         return pd.DataFrame(rows)
 
@@ -143,11 +214,11 @@ class ForecastResult:
     def programme_impact(self) -> pd.DataFrame | None:
         """Per year, what the scenario's programmes bought against the same seed without them
         (None when the scenario has no programme)."""
-        if self.counterfactual is None:
+        if self.counterfactual_data is None or self.data is None:
             return None
-        return programme_impact(
-            self.values,
-            self.counterfactual,
+        return programme_impact_of(
+            self.data,
+            self.counterfactual_data,
             self.years,
             self.scenario.reporting.well_operating_classes,
         )
@@ -177,6 +248,7 @@ class ForecastResult:
             "replications": self.replications,
             "seed": self.seed,
             "years": self.years,
+            **({"precision": self.precision} if self.precision is not None else {}),
             "posterior": None
             if self.parameter_sets is None
             else {
@@ -187,6 +259,7 @@ class ForecastResult:
                 "a parameter part (between posterior sets) and a stochastic part (within)",
             },
             "targets": {name: est.as_dict() for name, est in self.targets.items()},
+            "time_to_target": time_to_target_summary(self),
             "metrics": metrics,
             "metrics_not_modelled": [m for m in METRIC_NAMES if m not in modelled],
             "initial_state": {

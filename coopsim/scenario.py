@@ -233,7 +233,15 @@ class LoadedScenario:
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
     """Read and validate a scenario file, following `extends` and applying `--set` overrides
-    (`dotted.path=value`); bad input raises InputError naming the file, line and field."""
+    (`dotted.path=value`); bad input raises InputError naming the file, line and field.
+
+    >>> import coopsim
+    >>> loaded = coopsim.load_scenario(
+    ...     "scenarios/resolution20.toml", ["founding.mean_per_year=30"]
+    ... )
+    >>> loaded.scenario.name, loaded.scenario.founding.mean_per_year
+    ('resolution20', 30.0)
+    """
     path = Path(path)
     raw = read_scenario_data(path, list(overrides))
     scenario = validate(Scenario, raw.data, str(path), locate=raw.where)

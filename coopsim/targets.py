@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from coopsim.metrics import metric_info
 from coopsim.scenario import Target
@@ -117,3 +119,51 @@ def estimate(
     effective = n_sets if stderr == 0 else min(n, max(n_sets, p * (1 - p) / stderr**2))
     ci95 = wilson_interval(p * effective, effective)
     return TargetEstimate(name, target, p, stderr, ci95, met, n, split)
+
+
+def target_table(estimates: Iterable[TargetEstimate]) -> pd.DataFrame:
+    """Target estimates as a tidy table, one row per target (indexed by name): the condition,
+    the probability met with its standard error and 95% interval, and, with posterior
+    parameter sets, the share of the met/not-met variance that the parameters explain."""
+    rows = []
+    for est in estimates:
+        target = est.target
+        nan = float("nan")  # a field that does not apply (a range target has no threshold)
+        low, high = target.range if target.range is not None else (nan, nan)
+        rows.append(
+            {
+                "target": est.name,
+                "metric": target.metric,
+                "year": target.year,
+                "comparison": target.comparison,
+                "threshold": nan if target.threshold is None else target.threshold,
+                "range_low": low,
+                "range_high": high,
+                "probability": est.probability,
+                "stderr": est.stderr,
+                "ci95_low": est.ci95[0],
+                "ci95_high": est.ci95[1],
+                "replicates_met": est.met,
+                "replications": est.replications,
+                "parameter_share": nan if est.variance is None else est.variance.parameter_share,
+                "description": est.description,
+            }
+        )
+    columns = [
+        "target",
+        "metric",
+        "year",
+        "comparison",
+        "threshold",
+        "range_low",
+        "range_high",
+        "probability",
+        "stderr",
+        "ci95_low",
+        "ci95_high",
+        "replicates_met",
+        "replications",
+        "parameter_share",
+        "description",
+    ]
+    return pd.DataFrame(rows, columns=columns).set_index("target")
