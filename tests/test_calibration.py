@@ -15,7 +15,7 @@ from coopsim.calibration.observation import (
     DISSOLVED,
     WEAK_CLASS,
     WELL,
-    _count_box,
+    count_box,
     log_likelihood,
     log_negative_binomial,
     log_share_probability,
@@ -64,8 +64,8 @@ def test_share_likelihood_matches_simulation_of_the_observation_model(problem):
     ) + rng.multinomial(observed.founded, outcomes.entrant, size=n)
     given = ends[:, DISSOLVED] == observed.dissolved
     alive = observed.alive
-    well_box = _count_box(observed.well_share, alive)
-    weak_box = _count_box(observed.weak_share, alive)
+    well_box = count_box(observed.well_share, alive)
+    weak_box = count_box(observed.weak_share, alive)
     inside = (
         given
         & (ends[:, WELL] > well_box[0])
@@ -168,3 +168,16 @@ def test_recovers_known_parameters_full(problem):
     binomial standard errors around 0.9 for 200 intervals)."""
     covered, total = _coverage(problem, 40, 1000)
     assert 0.83 <= covered / total <= 0.96, (covered, total)
+
+
+def test_a_share_no_whole_count_can_give_is_refused(baseline, region):
+    """37.2% of 612 alive is no whole number: the calibration names the figure."""
+    from coopsim.errors import InputError
+
+    data = region.data.model_copy(deep=True)
+    snap = data.snapshots[2023]
+    snap.well_operating_share = snap.well_operating_share.model_copy(
+        update={"value": 0.4061, "precision": 0.00001}
+    )
+    with pytest.raises(InputError, match=r"snapshots\.2023\.well_operating_share"):
+        build_problem(baseline, data)

@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from coopsim.calibration.observation import ObservedYear, log_likelihood, observed_year
+from coopsim.calibration.observation import (
+    ObservedYear,
+    count_box,
+    log_likelihood,
+    observed_year,
+)
 from coopsim.calibration.priors import POSITIVE, Prior
 from coopsim.calibration.sampler import Chains, effective_sample_size, sample, split_rhat
 from coopsim.errors import InputError
@@ -128,9 +133,22 @@ def build_problem(scenario: Scenario, region: Region) -> Problem:
             + "; calibrate the baseline and forecast any scenario with --posterior",
             features[0],
         )
+    observed = observed_year(scenario, region, spec.year)
+    for name, share in (
+        ("well_operating_share", observed.well_share),
+        ("weak_share", observed.weak_share),
+    ):
+        if share is not None and count_box(share, observed.alive) is None:
+            raise InputError(
+                f"region {region.region.id}",
+                f"no whole number of the {observed.alive} cooperatives alive (by the published "
+                f"flows) gives a share within {share[0]:.4f}-{share[1]:.4f}; widen its "
+                "`precision` or check the figure",
+                f"snapshots.{spec.year}.{name}",
+            )
     return Problem(
         scenario=scenario,
-        observed=observed_year(scenario, region, spec.year),
+        observed=observed,
         priors=dict(spec.priors),
         base=Hazards.from_quality(scenario.quality),
         entry=np.array(scenario.founding.entry_class.as_tuple()),

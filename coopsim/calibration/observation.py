@@ -177,7 +177,7 @@ def _moments(observed: ObservedYear, outcomes: Outcomes) -> tuple[np.ndarray, np
     return mean, cov
 
 
-def _count_box(share: tuple[float, float], alive: int) -> tuple[float, float] | None:
+def count_box(share: tuple[float, float], alive: int) -> tuple[float, float] | None:
     """The counts (with a half-unit continuity correction) whose share of `alive` rounds to the
     published figure; None if no whole count does."""
     low, high = math.ceil(share[0] * alive - 1e-9), math.floor(share[1] * alive + 1e-9)
@@ -242,7 +242,7 @@ def log_likelihood(
     total += log_sum_of_binomials(observed.dissolved, counts, dissolving)
     alive = observed.alive
     boxes = [
-        None if share is None else _count_box(share, alive)
+        None if share is None else count_box(share, alive)
         for share in (observed.well_share, observed.weak_share)
     ]
     published = (observed.well_share, observed.weak_share)
