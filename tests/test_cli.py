@@ -194,7 +194,9 @@ def test_ctrl_c_exits_130_leaving_only_complete_checkpoints(tmp_path):
             "forecast",
             str(BASELINE),
             "--replications",
-            "200000",
+            "3000",
+            "--engine",
+            "des",
             "--workers",
             "2",
             "--out",
@@ -204,6 +206,7 @@ def test_ctrl_c_exits_130_leaving_only_complete_checkpoints(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    # des: the run lasts well beyond its first checkpoint, so the signal lands mid-run.
     deadline = time.monotonic() + 120
     while not list((out / ".checkpoints").glob("main-*.npy")) and time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()
