@@ -19,7 +19,7 @@ from coopsim.executors import default_workers, make_executor
 from coopsim.forecast import region_for
 from coopsim.goal_seek import DEFAULT_REPLICATIONS, Evaluation, GoalSeekResult, goal_seek
 from coopsim.levers import LeverSetting, list_levers
-from coopsim.outputs import check_output_dir, staged_output, write_json
+from coopsim.outputs import check_output_dir, finish_folder, staged_output, write_json
 from coopsim.provenance import provenance
 from coopsim.scenario import load_scenario
 
@@ -189,7 +189,6 @@ def _compare(args: argparse.Namespace, argv: list[str], default_out: DefaultOut)
             engine=comparison.engine,
             workers=workers,
             started=started,
-            finished=datetime.now(UTC),
             argv=argv,
         )
         document["compared"] = [
@@ -200,8 +199,7 @@ def _compare(args: argparse.Namespace, argv: list[str], default_out: DefaultOut)
             }
             for item in loaded
         ]
-        write_json(staging / "provenance.json", document)
-        written = sorted(path.name for path in staging.iterdir())
+        written = finish_folder(staging, document)
     print(format_comparison(comparison))
     print(f"\nWrote {out}/: " + ", ".join(written))
     return 0
@@ -280,8 +278,8 @@ def _goal_seek(args: argparse.Namespace, argv: list[str], default_out: DefaultOu
         figure = Figure(figsize=(9, 5.2), layout="constrained")
         result.plot(figure.subplots())
         figure.savefig(staging / "goal_seek.png", dpi=120)
-        write_json(
-            staging / "provenance.json",
+        written = finish_folder(
+            staging,
             provenance(
                 loaded,
                 region,
@@ -290,11 +288,9 @@ def _goal_seek(args: argparse.Namespace, argv: list[str], default_out: DefaultOu
                 engine=result.engine,
                 workers=workers,
                 started=started,
-                finished=datetime.now(UTC),
                 argv=argv,
             ),
         )
-        written = sorted(path.name for path in staging.iterdir())
     print(format_goal_seek(result, confirm))
     print(f"\nWrote {out}/: " + ", ".join(written))
     return 0

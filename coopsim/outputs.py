@@ -115,3 +115,9 @@ def staged_files(folder: Path) -> Iterator[Path]:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def finish_folder(staging: Path, document: dict[str, Any]) -> list[str]:
+    """Write provenance.json into a staging folder, last; the names of every file it holds."""
+    write_json(staging / "provenance.json", document)
+    return sorted(path.name for path in staging.iterdir())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,11 @@ def provenance(
     engine: str,
     workers: int,
     started: datetime,
-    finished: datetime,
+    finished: datetime | None = None,
     argv: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The provenance document of one run."""
+    """The provenance document of one run (finished: now, unless given)."""
+    finished = finished or datetime.now(UTC)
     return {
         "coopsim_version": package_version("coopsim"),
         "command": argv if argv is not None else sys.argv,

@@ -11,7 +11,7 @@ from coopsim.calibration.workflow import DEFAULT_DRAWS, CalibrationResult, calib
 from coopsim.errors import InputError
 from coopsim.forecast import DEFAULT_SEED, region_for
 from coopsim.observed import load_region
-from coopsim.outputs import check_output_dir, staged_output, write_json
+from coopsim.outputs import check_output_dir, finish_folder, staged_output
 from coopsim.provenance import provenance
 from coopsim.scenario import load_scenario
 
@@ -71,8 +71,8 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
     result = calibrate(loaded.scenario, region.data, draws=args.draws, seed=args.seed)
     with staged_output(out) as staging:
         result.write(staging)
-        write_json(
-            staging / "provenance.json",
+        written = finish_folder(
+            staging,
             provenance(
                 loaded,
                 region,
@@ -81,11 +81,9 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
                 engine="calibration",
                 workers=1,
                 started=started,
-                finished=datetime.now(UTC),
                 argv=argv,
             ),
         )
-        written = sorted(path.name for path in staging.iterdir())
     print(format_calibration(result))
     print(f"\nWrote {out}/: " + ", ".join(written))
     return 0

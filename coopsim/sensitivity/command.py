@@ -13,7 +13,7 @@ import numpy as np
 from coopsim.ensemble import default_workers
 from coopsim.errors import InputError
 from coopsim.forecast import region_for
-from coopsim.outputs import check_output_dir, staged_output, write_json
+from coopsim.outputs import check_output_dir, finish_folder, staged_output
 from coopsim.provenance import provenance
 from coopsim.scenario import load_scenario
 from coopsim.sensitivity.analysis import (
@@ -118,8 +118,8 @@ def run_sensitivity(
     )
     with staged_output(out) as staging:
         result.write(staging)
-        write_json(
-            staging / "provenance.json",
+        written = finish_folder(
+            staging,
             provenance(
                 loaded,
                 region,
@@ -128,11 +128,9 @@ def run_sensitivity(
                 engine=result.engine,
                 workers=workers,
                 started=started,
-                finished=datetime.now(UTC),
                 argv=argv,
             ),
         )
-        written = sorted(path.name for path in staging.iterdir())
     print(format_sensitivity(result))
     print(f"\nWrote {out}/: " + ", ".join(written))
     return 0
