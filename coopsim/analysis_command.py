@@ -14,7 +14,9 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from coopsim.arguments import number_between
 from coopsim.compare import Comparison, compare
+from coopsim.errors import InputError
 from coopsim.executors import default_workers, make_executor
 from coopsim.forecast import region_for
 from coopsim.goal_seek import DEFAULT_REPLICATIONS, Evaluation, GoalSeekResult, goal_seek
@@ -25,19 +27,6 @@ from coopsim.scenario import load_scenario
 
 ANALYSIS_COMMANDS = ("compare", "levers", "goal-seek")
 DefaultOut = Callable[[Path, datetime], Path]
-
-
-def _probability(text: str) -> float:
-    """An argparse type: a probability strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a number; give a probability strictly between 0 and 1, e.g. 0.8"
-        ) from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be strictly between 0 and 1 (got {text})")
-    return value
 
 
 def _out_options(parser: argparse.ArgumentParser, default: str) -> None:
@@ -87,7 +76,7 @@ def add_analysis_commands(
     seek.add_argument(
         "--probability",
         required=True,
-        type=_probability,
+        type=number_between(0, 1, "0.8"),
         metavar="P",
         help="the probability wanted, strictly between 0 and 1",
     )
@@ -159,8 +148,6 @@ def _compare(args: argparse.Namespace, argv: list[str], default_out: DefaultOut)
     """Run the comparison, write its folder all or nothing, print the table."""
     started = datetime.now(UTC)
     if len(args.scenarios) < 2:
-        from coopsim.errors import InputError
-
         raise InputError("compare", "give at least two scenario files (the first is the reference)")
     loaded = [load_scenario(path, args.overrides) for path in args.scenarios]
     stems = "-".join(path.stem for path in args.scenarios[:3])

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from coopsim.arguments import number_between
 from coopsim.calibration.posterior_file import read_posterior
 from coopsim.checkpoints import FOLDER_NAME, saved_replicates
 from coopsim.ensemble_run import DEFAULT_MAX_REPLICATIONS
@@ -38,17 +39,6 @@ from coopsim.time_to_target import save_time_to_target_chart
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 WholeNumber = Callable[[int], Callable[[str], int]]
 DefaultOut = Callable[[Path, datetime], Path]
-
-
-def _half_width(text: str) -> float:
-    """An argparse type: a probability half-width, strictly between 0 and 0.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number, e.g. 0.01") from None
-    if not 0 < value < 0.5:
-        raise argparse.ArgumentTypeError(f"must be strictly between 0 and 0.5 (got {text})")
-    return value
 
 
 def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber) -> None:
@@ -84,7 +74,7 @@ def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber
     )
     run.add_argument(
         "--precision",
-        type=_half_width,
+        type=number_between(0, 0.5, "0.01"),
         default=None,
         metavar="E",
         help="add replicates (--replications is the first round) until every target "

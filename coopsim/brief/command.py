@@ -6,21 +6,11 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from coopsim.arguments import number_between
 from coopsim.brief.api import check_output_file, report
 from coopsim.brief.catalogue import LANGUAGES
 from coopsim.brief.goals import DEFAULT_GOAL_PROBABILITY
 from coopsim.errors import InputError
-
-
-def _probability(text: str) -> float:
-    """An argparse type: a probability strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {text})")
-    return value
 
 
 def add_report_command(
@@ -51,7 +41,7 @@ def add_report_command(
     )
     brief.add_argument(
         "--goal-probability",
-        type=_probability,
+        type=number_between(0, 1, "0.8"),
         default=DEFAULT_GOAL_PROBABILITY,
         metavar="P",
         help=f"probability 'what it would take' aims for (default {DEFAULT_GOAL_PROBABILITY})",
