@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import load  # noqa: E402
 
-from coopsim.engines.des import DesReplicate, simulate_replicate  # noqa: E402
-from coopsim.ensemble import gc_paused  # noqa: E402
-from coopsim.plan import SimulationPlan, compile_plan  # noqa: E402
+from coopsim.engines.des.simulation import DesReplicate, simulate_replicate  # noqa: E402
+from coopsim.model.plan import SimulationPlan, compile_plan  # noqa: E402
+from coopsim.runs.executors import gc_paused  # noqa: E402
 
 
 def interleaved_ms(

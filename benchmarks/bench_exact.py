@@ -13,8 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel
-from coopsim.exact_result import ExactForecastResult
+from coopsim.engines.exact.model import CLASSIFIED, UNCLASSIFIED, ExactModel
+from coopsim.results.exact_result import ExactForecastResult
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

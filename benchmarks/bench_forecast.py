@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import load, median_seconds  # noqa: E402
 from plain_simpy import plain_replicate  # noqa: E402
 
-from coopsim.engines.des import simulate_replicate  # noqa: E402
-from coopsim.engines.fast import simulate_chunk  # noqa: E402
-from coopsim.ensemble import default_workers, run_replicates  # noqa: E402
+from coopsim.engines.fast.simulation import simulate_chunk  # noqa: E402
+from coopsim.runs.executors import default_workers  # noqa: E402
+from coopsim.runs.simulate import simulate  # noqa: E402
 from coopsim.threads import single_threaded_blas  # noqa: E402
 
 
@@ -83,7 +83,7 @@ def main() -> None:
     with single_threaded_blas():
         fast_engine = median_seconds(lambda: simulate_chunk(plan, 1, 0, big), args.repeats)
     engine_only = median_seconds(
-        lambda: run_replicates(simulate_replicate, plan, 1, n, workers=1), args.repeats
+        lambda: simulate(plan, 1, n, engine="des", workers=1)[0], args.repeats
     )
     plain = median_seconds(lambda: [plain_replicate(plan, 1, i) for i in range(n)], args.repeats)
     report = {

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from coopsim.forecast import forecast
+from coopsim.analyses.forecast import forecast
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

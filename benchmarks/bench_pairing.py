@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import load  # noqa: E402
 
-from coopsim.compare import compare  # noqa: E402
-from coopsim.scenario import Target  # noqa: E402
+from coopsim.analyses.compare import compare  # noqa: E402
+from coopsim.inputs.scenario import Target  # noqa: E402
 
 EXTRA = {
     "share_2026_above_44.5%": Target(

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import load, median_seconds  # noqa: E402
 
-from coopsim.engines import simulate  # noqa: E402
-from coopsim.executors import ChunkTask, Executor, SerialExecutor, make_executor  # noqa: E402
 from coopsim.metrics import METRIC_NAMES  # noqa: E402
-from coopsim.plan import SimulationPlan  # noqa: E402
+from coopsim.model.plan import SimulationPlan  # noqa: E402
+from coopsim.runs.executors import ChunkTask, Executor, SerialExecutor, make_executor  # noqa: E402
+from coopsim.runs.simulate import simulate  # noqa: E402
 
 
 def empty_chunk(plan: SimulationPlan, seed: int, start: int, stop: int) -> np.ndarray:

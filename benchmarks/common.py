@@ -8,10 +8,9 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from coopsim.forecast import region_for
-from coopsim.observed import LoadedRegion
-from coopsim.plan import SimulationPlan, compile_plan
-from coopsim.scenario import LoadedScenario, load_scenario
+from coopsim.inputs.region_data import LoadedRegion, region_for
+from coopsim.inputs.scenario import LoadedScenario, load_scenario
+from coopsim.model.plan import SimulationPlan, compile_plan
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 

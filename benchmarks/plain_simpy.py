@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from coopsim.plan import SimulationPlan
+from coopsim.model.plan import SimulationPlan
 
 
 def plain_replicate(plan: SimulationPlan, seed: int, replicate: int) -> np.ndarray:

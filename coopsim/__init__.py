@@ -24,21 +24,60 @@ notebooks in notebooks/ walk through them):
 >>> ax = result.plot_fan("founded")  # takes ax=, returns the Axes
 """
 
-# The submodule coopsim.calibrate (rates matched in expectation) is loaded before the function
-# of the same name is bound below, so that importing it later cannot replace the function.
-import coopsim.calibrate as _rate_matching  # noqa: F401
-from coopsim.brief import report
-from coopsim.calibration.workflow import CalibrationResult, calibrate
-from coopsim.compare import Comparison, compare
-from coopsim.errors import InputError
-from coopsim.forecast import forecast
-from coopsim.goal_seek import GoalSeekResult, goal_seek
-from coopsim.levers import LeverSetting, list_levers, with_setting
-from coopsim.observed import load_region
-from coopsim.plotting import plot_fan
-from coopsim.results import ForecastResult
-from coopsim.scenario import Scenario, load_scenario
-from coopsim.sensitivity import SensitivityResult, sensitivity
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+#: Public name -> the module that defines it. Imported on first use, so `import coopsim` (and
+#: the command line, which imports only what its command needs) starts in milliseconds.
+_PUBLIC = {
+    "CalibrationResult": "coopsim.analyses.calibration.workflow",
+    "calibrate": "coopsim.analyses.calibration.workflow",
+    "Comparison": "coopsim.analyses.compare",
+    "compare": "coopsim.analyses.compare",
+    "forecast": "coopsim.analyses.forecast",
+    "GoalSeekResult": "coopsim.analyses.goal_seek",
+    "goal_seek": "coopsim.analyses.goal_seek",
+    "SensitivityResult": "coopsim.analyses.sensitivity",
+    "sensitivity": "coopsim.analyses.sensitivity",
+    "report": "coopsim.brief",
+    "InputError": "coopsim.errors",
+    "load_region": "coopsim.inputs.region_data",
+    "Scenario": "coopsim.inputs.scenario",
+    "load_scenario": "coopsim.inputs.scenario",
+    "LeverSetting": "coopsim.inputs.settings",
+    "list_levers": "coopsim.inputs.settings",
+    "with_setting": "coopsim.inputs.settings",
+    "plot_fan": "coopsim.plots.fan",
+    "ForecastResult": "coopsim.results.forecast_result",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module when the name is first used (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'coopsim' has no attribute {name!r}")
+    value = getattr(import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])
+
+
+if TYPE_CHECKING:
+    from coopsim.analyses.calibration.workflow import CalibrationResult, calibrate
+    from coopsim.analyses.compare import Comparison, compare
+    from coopsim.analyses.forecast import forecast
+    from coopsim.analyses.goal_seek import GoalSeekResult, goal_seek
+    from coopsim.analyses.sensitivity import SensitivityResult, sensitivity
+    from coopsim.brief import report
+    from coopsim.errors import InputError
+    from coopsim.inputs.region_data import load_region
+    from coopsim.inputs.scenario import Scenario, load_scenario
+    from coopsim.inputs.settings import LeverSetting, list_levers, with_setting
+    from coopsim.plots.fan import plot_fan
+    from coopsim.results.forecast_result import ForecastResult
 
 __all__ = [
     "CalibrationResult",

@@ -1,5 +1,5 @@
 """`python -m coopsim` runs the command line."""
 
-from coopsim.cli import run
+from coopsim.cli.main import run
 
 run()

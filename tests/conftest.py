@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from coopsim.forecast import forecast
-from coopsim.observed import LoadedRegion, load_region
-from coopsim.results import ForecastResult
-from coopsim.scenario import Initial, Scenario, load_scenario
+from coopsim.analyses.forecast import forecast
+from coopsim.inputs.region_data import LoadedRegion, load_region
+from coopsim.inputs.scenario import Initial, Scenario, load_scenario
+from coopsim.results.forecast_result import ForecastResult
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from scipy.integrate import quad_vec
 
-from coopsim.analytic import (
+from coopsim.model.hazards import Hazards
+from coopsim.model.occupancy import (
     expected_path,
     expected_year,
     integrated_transitions,
     transition_probabilities,
 )
-from coopsim.model import Hazards
 
 
 def test_generator_rows_sum_to_zero_and_transitions_to_one(baseline):

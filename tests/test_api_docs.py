@@ -83,4 +83,4 @@ def test_calibrate_stays_the_function_after_its_namesake_module_is_imported() ->
     module of rate matching) has been imported, as test modules and scripts do."""
     importlib.import_module("coopsim.calibrate")
     assert callable(coopsim.calibrate)
-    assert coopsim.calibrate.__module__ == "coopsim.calibration.workflow"
+    assert coopsim.calibrate.__module__ == "coopsim.analyses.calibration.workflow"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coopsim.forecast import forecast
+from coopsim.analyses.forecast import forecast
 
 
 def check_2023(backtest, region, replications: int) -> None:
@@ -46,7 +46,7 @@ def test_each_published_2023_figure_is_inside_the_90_percent_band(
     shares fall between the backtest's 5% and 95% quantiles, with and without the posterior."""
     posterior = None
     if with_posterior:
-        from coopsim.calibration.workflow import calibrate
+        from coopsim.analyses.calibration.workflow import calibrate
 
         posterior = calibrate(baseline, region.data, draws=400, seed=1, warmup=300).draws
     result = forecast(

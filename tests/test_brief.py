@@ -31,9 +31,9 @@ from coopsim.brief.terms import (
     POLICY_GROUPS,
     UNITS,
 )
-from coopsim.cli import main
+from coopsim.cli.main import main
+from coopsim.inputs.region_data import DataInconsistencyWarning
 from coopsim.metrics import METRICS
-from coopsim.observed import DataInconsistencyWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

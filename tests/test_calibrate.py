@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coopsim.calibrate import expected_figures, match_rates_to_year, published_year
+from coopsim.analyses.rate_matching import expected_figures, match_rates_to_year, published_year
 
 
 def test_baseline_reproduces_2023_in_expectation(baseline, region):

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from coopsim.calibration.fit import build_problem, calibrate_problem
-from coopsim.calibration.observation import (
+from coopsim.analyses.calibration.fit import build_problem, calibrate_problem
+from coopsim.analyses.calibration.observation import (
     DISSOLVED,
     WEAK_CLASS,
     WELL,
@@ -22,10 +22,10 @@ from coopsim.calibration.observation import (
     log_sum_of_binomials,
     year_outcomes,
 )
-from coopsim.calibration.predictive import predictive_draws
-from coopsim.calibration.priors import prior_sample
-from coopsim.calibration.sampler import effective_sample_size, split_rhat
-from coopsim.calibration.workflow import calibrate
+from coopsim.analyses.calibration.predictive import predictive_draws
+from coopsim.analyses.calibration.sampler import effective_sample_size, split_rhat
+from coopsim.analyses.calibration.workflow import calibrate
+from coopsim.inputs.priors import prior_sample
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,13 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from coopsim.cli import main
-from coopsim.compare import AUTO_DES, AUTO_FAST, compare, paired_difference
+from coopsim.analyses.compare import compare, paired_difference
+from coopsim.cli.main import main
+from coopsim.engines.registry import AUTO_PAIRS_DES as AUTO_DES
+from coopsim.engines.registry import AUTO_PAIRS_FAST as AUTO_FAST
 from coopsim.errors import InputError
-from coopsim.policies import HazardEffects, Lever, LeverEffects, Programme
-from coopsim.scenario import Scenario, Target
+from coopsim.inputs.policies import HazardEffects, Lever, LeverEffects, Programme
+from coopsim.inputs.scenario import Scenario, Target
 from tests.test_cli import BASELINE, ROOT
 
 TARGETS = {

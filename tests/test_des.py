@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from coopsim.analytic import expected_path
-from coopsim.engines.des import simulate_replicate
-from coopsim.ensemble import run_replicates
+from coopsim.engines.des.simulation import simulate_replicate
+from coopsim.inputs.scenario import Quality
 from coopsim.metrics import METRIC_INDEX as M
-from coopsim.model import Hazards
-from coopsim.plan import GroupsPlan, compile_plan
-from coopsim.scenario import Quality
+from coopsim.model.hazards import Hazards
+from coopsim.model.occupancy import expected_path
+from coopsim.model.plan import GroupsPlan, compile_plan
+from coopsim.runs.simulate import simulate
 
 CLASSES = ["good", "fair", "average", "weak"]
 
@@ -106,7 +106,7 @@ def test_class_means_agree_with_the_matrix_exponential(baseline_run, baseline):
 
 def founding_counts(baseline, region, replications: int) -> np.ndarray:
     plan = compile_plan(baseline.model_copy(update={"quality": still_quality()}), region.data)
-    values = run_replicates(simulate_replicate, plan, 3, replications)
+    values = simulate(plan, 3, replications, engine="des")[0]
     return column(values, "founded").ravel()
 
 
@@ -149,7 +149,7 @@ def test_groups_convert_independently_at_their_hazard(baseline, region):
         founding_mean_per_year=0.0,
         groups=GroupsPlan(pool, h, 50.0),
     )
-    values = run_replicates(simulate_replicate, plan, 8, 200)
+    values = simulate(plan, 8, 200, engine="des")[0]
     founded = column(values, "founded")[:, 0]
     assert np.array_equal(column(values, "cooperative_groups")[:, 0], pool - founded)
     dist = stats.binom(pool, -np.expm1(-h))

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from coopsim.engines.des import DesReplicate, plan_constants, simulate_replicate
-from coopsim.ensemble import run_replicates
+from coopsim.engines.des.simulation import DesReplicate, plan_constants
+from coopsim.inputs.policies import Lever
 from coopsim.metrics import METRIC_INDEX as M
-from coopsim.plan import SimulationPlan, compile_plan
-from coopsim.policies import Lever
+from coopsim.model.plan import SimulationPlan, compile_plan
 from coopsim.rng import stream
+from coopsim.runs.simulate import simulate
 
 STILL = {"upgrade": 0.0, "downgrade": 0.0, "dissolution": 0.0}
 
@@ -84,7 +84,7 @@ def test_the_starting_stocks_members_leave_as_a_dirichlet_multinomial_split(base
     0.001), which a split without the Dirichlet's dispersion would miss by a factor of 49."""
     founding = baseline.founding.model_copy(update={"mean_per_year": 0.0})
     plan = compile_plan(baseline.model_copy(update={"founding": founding}), region.data)
-    values = run_replicates(simulate_replicate, plan, 9, 300)
+    values = simulate(plan, 9, 300, engine="des")[0]
     total, n, k = plan.initial.members, plan.initial.total, plan.members_dispersion
     for year in (0, plan.n_years - 1):
         gone = n - values[:, year, M["cooperatives"]]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coopsim.engines import simulate
-from coopsim.engines.fast import simulate_chunk
-from coopsim.plan import compile_plan
-from coopsim.scenario import load_scenario
+from coopsim.engines.fast.simulation import simulate_chunk
+from coopsim.inputs.scenario import load_scenario
+from coopsim.model.plan import compile_plan
+from coopsim.runs.simulate import simulate
 
 from .conftest import ROOT
 

@@ -4,10 +4,11 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopsim.engines.des import simulate_replicate
-from coopsim.ensemble import chunk_bounds, run_replicates
-from coopsim.plan import compile_plan
+from coopsim.engines.des.simulation import simulate_replicate
+from coopsim.model.plan import compile_plan
 from coopsim.rng import replicate_sequence, stream
+from coopsim.runs.chunks import chunk_bounds
+from coopsim.runs.simulate import simulate
 
 
 @given(st.integers(min_value=1, max_value=20000), st.integers(min_value=1, max_value=64))
@@ -19,8 +20,8 @@ def test_chunks_cover_every_replicate_once_in_order(n, workers):
 
 def test_results_do_not_depend_on_the_number_of_workers(baseline, region):
     plan = compile_plan(baseline, region.data)
-    one = run_replicates(simulate_replicate, plan, 99, 24, workers=1)
-    two = run_replicates(simulate_replicate, plan, 99, 24, workers=2)
+    one = simulate(plan, 99, 24, engine="des", workers=1)[0]
+    two = simulate(plan, 99, 24, engine="des", workers=2)[0]
     assert np.array_equal(one, two, equal_nan=True)
     # Replicate i is the same computation whatever run it belongs to.
     assert np.array_equal(one[17], simulate_replicate(plan, 99, 17), equal_nan=True)

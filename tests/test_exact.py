@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from coopsim.engines.des import simulate_replicate
-from coopsim.engines.exact import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
-from coopsim.ensemble import run_replicates
-from coopsim.exact_result import COUNT_STATES, metric_distribution
+from coopsim.engines.exact.model import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
+from coopsim.inputs.scenario import load_scenario
 from coopsim.metrics import METRIC_INDEX as M
 from coopsim.metrics import METRIC_NAMES
-from coopsim.model import Hazards
-from coopsim.plan import GroupsPlan, Period, compile_plan
-from coopsim.scenario import load_scenario
+from coopsim.model.hazards import Hazards
+from coopsim.model.plan import GroupsPlan, Period, compile_plan
+from coopsim.results.exact_result import COUNT_STATES, metric_distribution
+from coopsim.runs.simulate import simulate
 
 from .conftest import ROOT
 
@@ -32,7 +31,7 @@ def plan_of(name, region):
 @pytest.fixture(scope="module", params=SCENARIOS)
 def pair(request, region):
     plan = plan_of(request.param, region)
-    values = run_replicates(simulate_replicate, plan, 31, 300)
+    values = simulate(plan, 31, 300, engine="des")[0]
     return request.param, ExactModel(plan), values
 
 
@@ -146,15 +145,13 @@ def test_resolution20_with_group_founding_agrees_with_des(region):
     plan = plan_of("resolution20", region)
     model = ExactModel(plan)
     assert metric_distribution(model, "cooperative_groups", 0) is not None
-    assert_des_agrees_with_exact(model, run_replicates(simulate_replicate, plan, 41, 600))
+    assert_des_agrees_with_exact(model, simulate(plan, 41, 600, engine="des")[0])
 
 
 @pytest.mark.slow
 def test_resolution20_with_group_founding_agrees_with_des_full(region):
     plan = plan_of("resolution20", region)
-    assert_des_agrees_with_exact(
-        ExactModel(plan), run_replicates(simulate_replicate, plan, 43, 4000)
-    )
+    assert_des_agrees_with_exact(ExactModel(plan), simulate(plan, 43, 4000, engine="des")[0])
 
 
 def groups_only(region, pool: int, conversion: float, new_groups: float = 0.0):
@@ -198,13 +195,13 @@ def test_conversion_times_follow_the_hazard_within_the_year(region):
     )
     plan = replace(plan, periods=periods)
     model = ExactModel(plan)
-    assert_des_agrees_with_exact(model, run_replicates(simulate_replicate, plan, 5, 200))
+    assert_des_agrees_with_exact(model, simulate(plan, 5, 200, engine="des")[0])
     founded, pmf = model.founded_pmf(0)
     assert founded @ pmf == pytest.approx(400 * -np.expm1(-1.5 * 0.5 - 4.5 * 0.5), rel=1e-9)
 
 
 def test_exact_forecast_result_matches_the_contract(region, baseline):
-    from coopsim.forecast import forecast
+    from coopsim.analyses.forecast import forecast
 
     result = forecast(baseline, engine="exact", region=region)
     summary = result.summary()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from coopsim.engines.des import simulate_replicate
-from coopsim.engines.exact import ExactModel
-from coopsim.engines.fast import FAST_BLOCK, simulate_chunk, unsupported_features
-from coopsim.ensemble import run_chunks, run_replicates
-from coopsim.exact_result import metric_distribution
+from coopsim.engines import fast
+from coopsim.engines.exact.model import ExactModel
+from coopsim.engines.fast.simulation import FAST_BLOCK, simulate_chunk, unsupported_features
+from coopsim.inputs.scenario import load_scenario
 from coopsim.metrics import METRIC_INDEX as M
-from coopsim.plan import compile_plan
-from coopsim.scenario import load_scenario
+from coopsim.model.plan import compile_plan
+from coopsim.results.exact_result import metric_distribution
+from coopsim.runs.simulate import simulate
 
 from .conftest import ROOT
 
@@ -29,6 +31,9 @@ EXACT_METRICS = [
     "well_operating_share",
     "weak_share",
 ]
+
+#: The fast engine cut into one-block chunks, so a small run spans several workers.
+FINE_FAST = replace(fast.ENGINE, largest_chunk=fast.FAST_BLOCK, smallest_chunk=fast.FAST_BLOCK)
 
 
 def plan_of(name, region):
@@ -60,7 +65,7 @@ def test_fast_agrees_with_des_on_group_founding_and_members(region):
     """resolution20 founds from the pool of cooperative groups (outside the exact engine)."""
     plan = plan_of("resolution20", region)
     fast = simulate_chunk(plan, 5, 0, 512)
-    des = run_replicates(simulate_replicate, plan, 5, 200)
+    des = simulate(plan, 5, 200, engine="des")[0]
     for metric in ("cooperatives", "founded", "members", "cooperative_groups", "good", "weak"):
         for k in (0, 3, 6):
             a, b = fast[:, k, M[metric]], des[:, k, M[metric]]
@@ -75,7 +80,7 @@ def test_a_replicate_does_not_depend_on_chunking_or_workers(region):
         simulate_chunk(plan, 3, FAST_BLOCK, FAST_BLOCK + 40), whole[FAST_BLOCK:], equal_nan=True
     )
     assert np.array_equal(simulate_chunk(plan, 3, 0, 10), whole[:10], equal_nan=True)
-    pooled = run_chunks(simulate_chunk, plan, 3, FAST_BLOCK + 40, workers=2, align=FAST_BLOCK)
+    pooled = simulate(plan, 3, FAST_BLOCK + 40, engine=FINE_FAST, workers=2)[0]
     assert np.array_equal(pooled, whole, equal_nan=True)
 
 
@@ -99,7 +104,7 @@ def test_fast_agrees_with_des_on_support_programmes(region, baseline):
     weakest-first programme that runs out of budget in its third round."""
     import datetime as dt
 
-    from coopsim.policies import Programme
+    from coopsim.inputs.policies import Programme
 
     programme = Programme.model_validate(
         {
@@ -116,7 +121,7 @@ def test_fast_agrees_with_des_on_support_programmes(region, baseline):
     scenario = baseline.model_copy(update={"programmes": {"p": programme}})
     plan = compile_plan(scenario, region.data)
     fast = simulate_chunk(plan, 9, 0, 512)
-    des = run_replicates(simulate_replicate, plan, 9, 200)
+    des = simulate(plan, 9, 200, engine="des")[0]
     assert fast[:, :4, M["supported"]].mean(axis=0).tolist() == [40, 40, 20, 0]
     assert np.allclose(fast[..., M["budget_spent_million_vnd"]].sum(axis=1), 50000)
     for metric in ("good", "fair", "average", "weak", "dissolved", "well_operating_share"):

@@ -10,11 +10,11 @@ import pytest
 from scipy.optimize import brentq
 from scipy.stats import nbinom
 
-from coopsim.cli import main
+from coopsim.analyses.goal_seek import goal_seek
+from coopsim.cli.main import main
 from coopsim.errors import InputError
-from coopsim.goal_seek import goal_seek
-from coopsim.policies import HazardEffects, Programme
-from coopsim.scenario import Scenario, Target
+from coopsim.inputs.policies import HazardEffects, Programme
+from coopsim.inputs.scenario import Scenario, Target
 from tests.test_cli import BASELINE
 
 AT_LEAST_20 = "new_cooperatives_2024_at_least_20"

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopsim.analytic import expected_year
-from coopsim.initial_state import allocate, build_initial_state
-from coopsim.model import Hazards
+from coopsim.model.hazards import Hazards
+from coopsim.model.initial_state import allocate, build_initial_state
+from coopsim.model.occupancy import expected_year
 
 
 @given(

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from coopsim.cli import main
+from coopsim.cli.main import main
 from coopsim.errors import InputError
-from coopsim.levers import find_lever, list_levers, with_setting
-from coopsim.scenario import load_scenario
+from coopsim.inputs.scenario import load_scenario
+from coopsim.inputs.settings import find_lever, list_levers, with_setting
 from tests.test_cli import ROOT
 
 SCENARIOS = ROOT / "scenarios"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from coopsim.errors import InputError
-from coopsim.observed import (
+from coopsim.inputs.region_data import (
     DataInconsistencyWarning,
     bundled_regions,
     check_consistency,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coopsim.errors import InputError
-from coopsim.outputs import check_output_dir, staged_files, staged_output
+from coopsim.results.output_folder import check_output_dir, staged_files, staged_output
 
 
 def test_a_failure_leaves_nothing_behind(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from coopsim.plotting import BANDS, charted_metrics, percent, plot_fan, save_fan_charts
+from coopsim.plots.fan import BANDS, charted_metrics, percent, plot_fan, save_fan_charts
 
 
 def test_fan_bands_are_the_computed_quantiles(baseline_run):

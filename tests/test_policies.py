@@ -8,13 +8,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from coopsim.engines.des import simulate_replicate
-from coopsim.engines.support import choose
-from coopsim.ensemble import run_replicates
-from coopsim.forecast import forecast
+from coopsim.analyses.forecast import forecast
+from coopsim.engines.des.programmes import choose
+from coopsim.engines.des.simulation import simulate_replicate
+from coopsim.inputs.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
 from coopsim.metrics import METRIC_INDEX as M
-from coopsim.plan import compile_plan
-from coopsim.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
+from coopsim.model.plan import compile_plan
+from coopsim.runs.simulate import simulate
 
 HAZARDS = ("upgrade", "downgrade", "dissolution")
 
@@ -69,7 +69,7 @@ def test_law_2023_raises_founding_from_its_date(baseline, region):
 
 
 def mean_metric(scenario, region, metric, year_index, n=150, seed=4):
-    values = run_replicates(simulate_replicate, compile_plan(scenario, region.data), seed, n)
+    values = simulate(compile_plan(scenario, region.data), seed, n, engine="des")[0]
     return values[:, year_index, M[metric]]
 
 
@@ -96,16 +96,16 @@ def test_a_lever_after_the_horizon_changes_nothing(baseline, region):
         levers={"x": lever(start=dt.date(2031, 1, 1), effects={"upgrade": 3.0, "founding": 2})},
     )
     plan_a, plan_b = compile_plan(baseline, region.data), compile_plan(late, region.data)
-    a = run_replicates(simulate_replicate, plan_a, 21, 20)
-    b = run_replicates(simulate_replicate, plan_b, 21, 20)
+    a = simulate(plan_a, 21, 20, engine="des")[0]
+    b = simulate(plan_b, 21, 20, engine="des")[0]
     assert np.array_equal(a, b, equal_nan=True)
 
 
 def test_a_lever_shares_random_numbers_until_it_starts(baseline, region):
     """Common random numbers: a lever starting in 2027 leaves 2024-2026 untouched."""
     later = with_(baseline, levers={"x": lever(start=dt.date(2027, 1, 1), effects={"upgrade": 3})})
-    a = run_replicates(simulate_replicate, compile_plan(baseline, region.data), 8, 20)
-    b = run_replicates(simulate_replicate, compile_plan(later, region.data), 8, 20)
+    a = simulate(compile_plan(baseline, region.data), 8, 20, engine="des")[0]
+    b = simulate(compile_plan(later, region.data), 8, 20, engine="des")[0]
     assert np.array_equal(a[:, :3], b[:, :3], equal_nan=True)
     assert not np.array_equal(a[:, 3:], b[:, 3:], equal_nan=True)
 
@@ -136,7 +136,7 @@ def programme(**fields) -> Programme:
 
 def test_programmes_respect_capacity_and_never_overspend(baseline, region):
     scenario = with_(baseline, programmes={"p": programme()})
-    values = run_replicates(simulate_replicate, compile_plan(scenario, region.data), 2, 40)
+    values = simulate(compile_plan(scenario, region.data), 2, 40, engine="des")[0]
     supported = values[..., M["supported"]]
     spent = values[..., M["budget_spent_million_vnd"]]
     assert (supported <= 30).all()

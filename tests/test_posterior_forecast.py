@@ -4,22 +4,26 @@ calibrate / forecast --posterior commands."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from coopsim.calibration.workflow import calibrate
-from coopsim.cli import main
-from coopsim.engines.des import simulate_replicate
-from coopsim.engines.fast import simulate_chunk
-from coopsim.ensemble import run_chunks, run_replicates
-from coopsim.forecast import forecast
-from coopsim.parameter_sets import choose_sets
-from coopsim.plan import compile_plan
-from coopsim.variance import split_variance
+from coopsim.analyses.calibration.workflow import calibrate
+from coopsim.analyses.forecast import forecast
+from coopsim.cli.main import main
+from coopsim.engines import fast
+from coopsim.engines.des.simulation import simulate_replicate
+from coopsim.model.parameter_sets import choose_sets
+from coopsim.model.plan import compile_plan
+from coopsim.results.variance import split_variance
+from coopsim.runs.simulate import simulate
 
 from .conftest import BASELINE, ROOT
+
+#: The fast engine cut into one-block chunks, so a small run spans several workers.
+FINE_FAST = replace(fast.ENGINE, largest_chunk=fast.FAST_BLOCK, smallest_chunk=fast.FAST_BLOCK)
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +74,10 @@ def test_posterior_widens_the_fans_and_splits_the_variance(baseline, region, pos
 def test_posterior_replicates_do_not_depend_on_workers_and_match_des(baseline, region, posterior):
     plan = compile_plan(baseline, region.data)
     plan = plan.__class__(**{**plan.__dict__, "parameter_sets": choose_sets(posterior, 600, 3)})
-    one = run_chunks(simulate_chunk, plan, 8, 600, workers=1, align=256)
-    two = run_chunks(simulate_chunk, plan, 8, 600, workers=2, align=256)
+    one = simulate(plan, 8, 600, engine=FINE_FAST, workers=1)[0]
+    two = simulate(plan, 8, 600, engine=FINE_FAST, workers=2)[0]
     assert np.array_equal(one, two, equal_nan=True)
-    des = run_replicates(simulate_replicate, plan, 8, 200, workers=1)
+    des = simulate(plan, 8, 200, engine="des", workers=1)[0]
     index = {"cooperatives": 0, "founded": 1, "dissolved": 2}
     for metric, m in index.items():
         for k in (0, 6):

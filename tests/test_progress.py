@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 
-from coopsim.progress import Progress
+from coopsim.runs.progress import Progress
 
 
 def test_bar_shows_done_rate_and_time_left():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
-from coopsim.replicates import ChunkFiles, InMemory, tidy, write_csv, write_parquet
+from coopsim.runs.replicates import ChunkFiles, InMemory, tidy, write_csv, write_parquet
 
 
 def chunk_files(values: np.ndarray, cuts: list[int], folder) -> ChunkFiles:

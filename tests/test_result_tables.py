@@ -8,9 +8,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import coopsim
-from coopsim.observed import LoadedRegion
-from coopsim.scenario import Scenario
-from coopsim.time_to_target import time_to_target
+from coopsim.inputs.region_data import LoadedRegion
+from coopsim.inputs.scenario import Scenario
+from coopsim.results.time_to_target import time_to_target
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coopsim.cli import main
-from coopsim.engines import simulate
-from coopsim.ensemble_run import PrecisionGoal, grid_bounds, next_count
-from coopsim.executors import PoolExecutor, SerialExecutor, make_executor
-from coopsim.forecast import forecast
-from coopsim.plan import compile_plan
+from coopsim.analyses.forecast import forecast
+from coopsim.cli.main import main
+from coopsim.model.plan import compile_plan
+from coopsim.runs.ensemble import PrecisionGoal, grid_bounds, next_count
+from coopsim.runs.executors import PoolExecutor, SerialExecutor, make_executor
+from coopsim.runs.simulate import simulate
 
 from .conftest import BASELINE
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from coopsim.errors import InputError
-from coopsim.scenario import load_scenario
+from coopsim.inputs.scenario import load_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from coopsim.cli import main
-from coopsim.policies import (
+from coopsim.cli.main import main
+from coopsim.inputs.policies import (
     ClassProbabilities,
     Cleanup,
     GroupConversion,
@@ -41,7 +41,7 @@ from coopsim.policies import (
     LeverEffects,
     Programme,
 )
-from coopsim.scenario import (
+from coopsim.inputs.scenario import (
     ClassDistribution,
     ClassRates,
     DowngradeRates,
@@ -54,7 +54,7 @@ from coopsim.scenario import (
     Target,
     UpgradeRates,
 )
-from coopsim.validation import shown
+from coopsim.inputs.validation import shown
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 

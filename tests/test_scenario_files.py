@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from coopsim.cli import main
+from coopsim.cli.main import main
 from coopsim.errors import InputError
-from coopsim.scenario import load_scenario
-from coopsim.scenario_files import parse_override, to_toml, toml_key_lines
+from coopsim.inputs.scenario import load_scenario
+from coopsim.inputs.scenario_files import parse_override, to_toml, toml_key_lines
 
 from .conftest import BASELINE, ROOT
 

@@ -13,9 +13,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from coopsim.cli import main
-from coopsim.results import QUANTILE_LEVELS
-from coopsim.score import (
+from coopsim.analyses.score import (
     CSV_COLUMNS,
     brier,
     crps_quantiles,
@@ -24,6 +22,8 @@ from coopsim.score import (
     pit_sample,
     score_metric,
 )
+from coopsim.cli.main import main
+from coopsim.results.forecast_result import QUANTILE_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKTEST = ROOT / "scenarios" / "backtest_2023.toml"

@@ -12,20 +12,20 @@ from matplotlib.figure import Figure
 from scipy.stats import sobol_indices as scipy_sobol_indices
 
 import coopsim
-from coopsim.cli import main
-from coopsim.errors import InputError
-from coopsim.levers import with_setting
-from coopsim.parameter_sets import ParameterSets
-from coopsim.plan import compile_plan
-from coopsim.sensitivity.analysis import default_samples
-from coopsim.sensitivity.inputs import apply_inputs, available_inputs, resolve_inputs
-from coopsim.sensitivity.methods import (
+from coopsim.analyses.sensitivity.analysis import default_samples
+from coopsim.analyses.sensitivity.inputs import apply_inputs, available_inputs, resolve_inputs
+from coopsim.analyses.sensitivity.methods import (
     morris_design,
     morris_effects,
     saltelli_design,
     sobol_indices,
     split_saltelli,
 )
+from coopsim.cli.main import main
+from coopsim.errors import InputError
+from coopsim.inputs.settings import with_setting
+from coopsim.model.parameter_sets import ParameterSets
+from coopsim.model.plan import compile_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

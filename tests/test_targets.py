@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from coopsim.scenario import Target
-from coopsim.targets import describe, estimate, is_met, wilson_interval
+from coopsim.inputs.scenario import Target
+from coopsim.results.targets import describe, estimate, is_met, wilson_interval
 
 
 def target(**fields) -> Target:

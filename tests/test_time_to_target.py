@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from coopsim.cli import main
-from coopsim.forecast import forecast
-from coopsim.scenario import Scenario, Target
-from coopsim.time_to_target import (
+from coopsim.analyses.forecast import forecast
+from coopsim.cli.main import main
+from coopsim.inputs.scenario import Scenario, Target
+from coopsim.results.time_to_target import (
     from_flags,
     has_yearly_form,
     plot_time_to_target,

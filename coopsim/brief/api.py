@@ -28,11 +28,11 @@ from coopsim.brief.runs import (
     run_scenarios,
 )
 from coopsim.brief.wording import region_name
-from coopsim.ensemble import default_workers
 from coopsim.errors import InputError
-from coopsim.forecast import DEFAULT_REPLICATIONS, DEFAULT_SEED
-from coopsim.provenance import package_version, provenance
-from coopsim.scenario import LoadedScenario, load_scenario
+from coopsim.inputs.scenario import LoadedScenario, load_scenario
+from coopsim.runs.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
+from coopsim.runs.executors import default_workers
+from coopsim.runs.provenance import package_version, provenance
 
 ScenarioSpec = str | Path | LoadedScenario
 

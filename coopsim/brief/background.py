@@ -13,9 +13,9 @@ from coopsim.brief.runs import ScenarioRun
 from coopsim.brief.sections import quoted, section
 from coopsim.brief.terms import FIGURE_LABELS
 from coopsim.brief.wording import inconsistency_text
-from coopsim.observed import Figure, Region, ShareFigure
-from coopsim.policies import ClassProbabilities, Lever
-from coopsim.scenario import Scenario
+from coopsim.inputs.policies import ClassProbabilities, Lever
+from coopsim.inputs.region_data import Figure, Region, ShareFigure
+from coopsim.inputs.scenario import Scenario
 
 EFFECTS = ("upgrade", "downgrade", "dissolution", "founding", "group_conversion")
 

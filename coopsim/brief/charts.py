@@ -23,8 +23,8 @@ from matplotlib.text import Annotation
 from coopsim.brief.catalogue import Lang, nfc
 from coopsim.brief.wording import region_name, target_short
 from coopsim.metrics import metric_info
-from coopsim.plotting import BANDS, plot_fan
-from coopsim.results import ForecastResult
+from coopsim.plots.fan import BANDS, plot_fan
+from coopsim.results.forecast_result import ForecastResult
 
 #: plot_fan's legend labels -> catalogue ids.
 LEGEND_KEYS: dict[str, str] = {

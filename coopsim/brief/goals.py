@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from coopsim.analyses.goal_seek import goal_seek
 from coopsim.brief.runs import ScenarioRun, SimulationOptions
-from coopsim.engines import exact, fast
-from coopsim.goal_seek import goal_seek
-from coopsim.levers import find_lever
-from coopsim.observed import LoadedRegion
-from coopsim.plan import compile_plan
-from coopsim.scenario import Scenario, Target
+from coopsim.engines.registry import select_engine
+from coopsim.inputs.region_data import LoadedRegion
+from coopsim.inputs.scenario import Scenario, Target
+from coopsim.inputs.settings import find_lever
+from coopsim.model.plan import compile_plan
 
 DEFAULT_GOAL_PROBABILITY = 0.8
 FOUNDING_METRICS = {"founded", "cooperatives", "members", "unclassified"}
@@ -85,10 +85,7 @@ def goal_engine(scenario: Scenario, region: LoadedRegion, options: SimulationOpt
     if options.engine != "auto":
         return options.engine
     plan = compile_plan(scenario, region.data)
-    for name, module in (("exact", exact), ("fast", fast)):
-        if not module.unsupported_features(plan):
-            return name
-    return "des"
+    return select_engine("auto", plan, "probabilities").name
 
 
 def brief_resolution(span: float) -> float:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coopsim.compare import Comparison, compare
+from coopsim.analyses.compare import Comparison, compare
+from coopsim.analyses.forecast import forecast
 from coopsim.errors import InputError
-from coopsim.forecast import forecast, region_for
-from coopsim.observed import LoadedRegion
-from coopsim.results import ForecastResult
-from coopsim.scenario import LoadedScenario
+from coopsim.inputs.region_data import LoadedRegion, region_for
+from coopsim.inputs.scenario import LoadedScenario
+from coopsim.results.forecast_result import ForecastResult
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from coopsim.brief.goals import GoalRow
 from coopsim.brief.markup import Content, Html, bar, el, table
 from coopsim.brief.runs import ComparisonRow, ScenarioRun
 from coopsim.brief.wording import level_sentence, target_sentence, target_text
-from coopsim.plotting import charted_metrics
-from coopsim.targets import Z95
-from coopsim.time_to_target import time_to_target
+from coopsim.plots.fan import charted_metrics
+from coopsim.results.targets import Z95
+from coopsim.results.time_to_target import time_to_target
 
 
 def section(ident: str, heading: str, body: Content) -> Html:

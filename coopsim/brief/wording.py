@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from coopsim.brief.catalogue import Lang
 from coopsim.brief.terms import METRIC_NOUNS
+from coopsim.inputs.region_data import Inconsistency, Region
+from coopsim.inputs.scenario import Target
 from coopsim.metrics import metric_info
-from coopsim.observed import Inconsistency, Region
-from coopsim.scenario import Target
-from coopsim.targets import TargetEstimate
+from coopsim.results.targets import TargetEstimate
 
 
 def region_name(region: Region, lang: Lang) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coopsim.plan import SimulationPlan
+from coopsim.model.plan import SimulationPlan
 
 
 def yearly_founding_factors(plan: SimulationPlan, rng: np.random.Generator) -> np.ndarray:

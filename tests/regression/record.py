@@ -26,7 +26,7 @@ FILES = ("summary.json", "quantiles.csv", "trajectories.csv")
 
 def run_case(scenario: Path, engine: str, out: Path) -> int:
     """`coopsim forecast` of one scenario on one engine into `out`; its exit status."""
-    from coopsim.cli import main
+    from coopsim.cli.main import main
 
     argv = [
         "forecast", str(scenario), "--engine", engine, "--replications",
@@ -40,7 +40,10 @@ def run_case(scenario: Path, engine: str, out: Path) -> int:
 def cases() -> list[tuple[Path, str]]:
     """Every (scenario, engine) pair recorded in the fixture."""
     return [
-        (ROOT / "scenarios" / f"{folder.name.rsplit('-', 1)[0]}.toml", folder.name.rsplit("-", 1)[1])
+        (
+            ROOT / "scenarios" / f"{folder.name.rsplit('-', 1)[0]}.toml",
+            folder.name.rsplit("-", 1)[1],
+        )
         for folder in sorted(FIXTURE.iterdir())
     ]
 

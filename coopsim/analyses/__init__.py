@@ -1,0 +1,1 @@
+"""Analyses: forecast, compare, goal seek, score, calibration and sensitivity."""

@@ -1,0 +1,224 @@
+"""Calibrate a scenario's parameters to one year's published figures: the posterior.
+
+The log posterior is the priors' plus the observation model's exact-where-possible
+likelihood (coopsim.calibration.observation). It is sampled by adaptive random-walk
+Metropolis from the posterior mode, on the log scale for positive parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from coopsim.analyses.calibration.observation import (
+    ObservedYear,
+    count_box,
+    log_likelihood,
+    observed_year,
+)
+from coopsim.analyses.calibration.sampler import Chains, effective_sample_size, sample, split_rhat
+from coopsim.errors import InputError
+from coopsim.inputs.priors import POSITIVE, Prior
+from coopsim.inputs.region_data import Region
+from coopsim.inputs.scenario import Scenario
+from coopsim.model.hazards import Hazards
+from coopsim.threads import single_threaded_blas
+
+CHAINS = 4
+WARMUP = 1000
+THIN = 4
+#: Derived, not sampled: the data fix it once the flows and both stocks are published.
+REVISION = "stock_revision"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A scenario, the year it is fitted to and the priors of the sampled parameters."""
+
+    scenario: Scenario
+    observed: ObservedYear
+    priors: dict[str, Prior]
+    base: Hazards = field(repr=False)
+    entry: np.ndarray = field(repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        """The sampled parameters, in the order of the sampler's vectors."""
+        return [name for name in self.priors if name != REVISION]
+
+    def natural(self, z: np.ndarray) -> dict[str, float]:
+        """Parameter values from the sampler's unconstrained vector."""
+        values = {}
+        for name, u in zip(self.names, z, strict=True):
+            prior = self.priors[name]
+            if prior.distribution == "uniform":
+                values[name] = prior.low + (prior.high - prior.low) / (1 + math.exp(-u))
+            elif name in POSITIVE:
+                values[name] = math.exp(u)
+            else:
+                values[name] = float(u)
+        return values
+
+    def unconstrained(self, values: dict[str, float]) -> np.ndarray:
+        """The sampler's vector for parameter values (inverse of `natural`)."""
+        z = []
+        for name in self.names:
+            prior, x = self.priors[name], values[name]
+            if prior.distribution == "uniform":
+                p = (x - prior.low) / (prior.high - prior.low)
+                z.append(math.log(p / (1 - p)))
+            else:
+                z.append(math.log(x) if name in POSITIVE else x)
+        return np.array(z)
+
+    def model_inputs(self, values: dict[str, float]) -> tuple[Hazards, float, float | None]:
+        """Hazards, founding mean and founding dispersion for parameter values (a parameter
+        without a prior keeps the scenario's value)."""
+        hazards = Hazards(
+            upgrade=self.base.upgrade * values.get("upgrade_scale", 1.0),
+            downgrade=self.base.downgrade * values.get("downgrade_scale", 1.0),
+            dissolution=self.base.dissolution * values.get("dissolution_scale", 1.0),
+        )
+        founding = self.scenario.founding
+        mean = founding.mean_per_year * values.get("founding_scale", 1.0)
+        return hazards, mean, values.get("founding_dispersion", founding.dispersion)
+
+    def log_posterior(self, z: np.ndarray) -> float:
+        if not np.all(np.isfinite(z)) or np.max(np.abs(z)) > 50:
+            return -math.inf
+        values = self.natural(z)
+        total = 0.0
+        for name, u in zip(self.names, z, strict=True):
+            prior = self.priors[name]
+            total += prior.logpdf(values[name])
+            if prior.distribution == "uniform":
+                s = 1 / (1 + math.exp(-u))
+                total += math.log(prior.high - prior.low) + math.log(s * (1 - s) + 1e-300)
+            elif name in POSITIVE:
+                total += u  # the log scale's Jacobian
+        if not math.isfinite(total):
+            return -math.inf
+        hazards, mean, dispersion = self.model_inputs(values)
+        if mean <= 0:
+            return -math.inf
+        return total + log_likelihood(self.observed, hazards, self.entry, mean, dispersion)
+
+
+def build_problem(scenario: Scenario, region: Region) -> Problem:
+    """The calibration problem a scenario's [calibration] table describes."""
+    spec = scenario.calibration
+    if spec is None or not spec.priors:
+        raise InputError("scenario", "has no [calibration] table with priors", "calibration")
+    features = [
+        name
+        for name, present in (
+            ("levers", scenario.levers),
+            ("programmes", scenario.programmes),
+            ("cleanups", scenario.cleanups),
+            ("law_2023", scenario.law_2023),
+            ("founding.from_groups", scenario.founding.from_groups),
+        )
+        if present
+    ]
+    if features:
+        raise InputError(
+            "scenario",
+            "calibration fits the steady rates of a scenario without "
+            + ", ".join(features)
+            + "; calibrate the baseline and forecast any scenario with --posterior",
+            features[0],
+        )
+    observed = observed_year(scenario, region, spec.year)
+    for name, share in (
+        ("well_operating_share", observed.well_share),
+        ("weak_share", observed.weak_share),
+    ):
+        if share is not None and count_box(share, observed.alive) is None:
+            raise InputError(
+                f"region {region.region.id}",
+                f"no whole number of the {observed.alive} cooperatives alive (by the published "
+                f"flows) gives a share within {share[0]:.4f}-{share[1]:.4f}; widen its "
+                "`precision` or check the figure",
+                f"snapshots.{spec.year}.{name}",
+            )
+    return Problem(
+        scenario=scenario,
+        observed=observed,
+        priors=dict(spec.priors),
+        base=Hazards.from_quality(scenario.quality),
+        entry=np.array(scenario.founding.entry_class.as_tuple()),
+    )
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior draws (one row per draw, one column per parameter) and how they were got."""
+
+    draws: pd.DataFrame
+    chains: Chains
+    names: list[str]
+    mode: dict[str, float]
+    warmup: int = WARMUP
+    thin: int = THIN
+
+    def diagnostics(self) -> dict[str, object]:
+        """Effective sample size and split R-hat per sampled parameter, acceptance rates."""
+        per_parameter = {
+            name: {
+                "effective_sample_size": round(effective_sample_size(self.chains.draws[..., i]), 1),
+                "split_rhat": round(split_rhat(self.chains.draws[..., i]), 4),
+            }
+            for i, name in enumerate(self.names)
+        }
+        return {
+            "method": "adaptive random-walk Metropolis on the exact-where-possible likelihood",
+            "chains": int(self.chains.draws.shape[0]),
+            "warmup_per_chain": self.warmup,
+            "thin": self.thin,
+            "kept_per_chain": int(self.chains.draws.shape[1]),
+            "acceptance_rate": [round(float(a), 3) for a in self.chains.acceptance],
+            "log_posterior_evaluations": self.chains.evaluations,
+            "posterior_mode": {k: round(v, 6) for k, v in self.mode.items()},
+            "parameters": per_parameter,
+        }
+
+
+def calibrate_problem(
+    problem: Problem, draws: int, seed: int, warmup: int = WARMUP, thin: int = THIN
+) -> Posterior:
+    """Sample the posterior: find its mode, then run CHAINS chains from around it."""
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    with single_threaded_blas():
+        start = problem.unconstrained(
+            {name: float(problem.priors[name].frozen().median()) for name in problem.names}
+        )
+        with warnings.catch_warnings():  # finite differences may step where the density is 0
+            warnings.simplefilter("ignore", RuntimeWarning)
+            found = minimize(lambda z: -problem.log_posterior(z), start, method="BFGS")
+        mode = found.x
+        cov = np.atleast_2d(found.hess_inv) if found.success else np.eye(mode.size) * 0.01
+        cov = 0.5 * (cov + cov.T) + 1e-8 * np.eye(mode.size)
+        if np.any(np.linalg.eigvalsh(cov) <= 0):
+            cov = np.eye(mode.size) * 0.01
+        starts = rng.multivariate_normal(mode, cov, size=CHAINS)
+        proposal = 2.38**2 / mode.size * cov
+        per_chain = math.ceil(draws / CHAINS)
+        chains = sample(problem.log_posterior, starts, proposal, warmup, per_chain, thin, rng)
+    flat = chains.draws.reshape(-1, mode.size)[:draws]
+    table = pd.DataFrame([problem.natural(z) for z in flat])
+    if REVISION in problem.priors:
+        revision = problem.observed.revision
+        table[REVISION] = (
+            float(revision)
+            if revision is not None
+            else problem.priors[REVISION].frozen().rvs(size=len(table), random_state=rng)
+        )
+    table = table[list(problem.priors)]
+    return Posterior(table, chains, problem.names, problem.natural(mode), warmup, thin)

@@ -1,0 +1,157 @@
+"""The calibration workflow: priors and data in; posterior, diagnostics, identifiability,
+posterior predictive check and charts out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from coopsim.analyses.calibration.fit import (
+    REVISION,
+    WARMUP,
+    Posterior,
+    Problem,
+    build_problem,
+    calibrate_problem,
+)
+from coopsim.analyses.calibration.predictive import (
+    predictive_check,
+    predictive_draws,
+    published_figures,
+)
+from coopsim.analyses.calibration.report import identifiability, warnings_for
+from coopsim.inputs.region_data import Region
+from coopsim.inputs.scenario import Scenario
+from coopsim.plots.calibration import plot_posterior_predictive, plot_prior_posterior
+from coopsim.results.output_folder import write_json
+from coopsim.threads import single_threaded_blas
+
+DEFAULT_DRAWS = 4000
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """Everything `coopsim calibrate` reports, as tables a notebook can use."""
+
+    problem: Problem
+    posterior: Posterior
+    identifiability: pd.DataFrame
+    predictive: pd.DataFrame
+    check: pd.DataFrame
+    warnings: list[str]
+    seed: int
+
+    @property
+    def draws(self) -> pd.DataFrame:
+        """posterior.csv: one row per draw, one column per parameter."""
+        return self.posterior.draws
+
+    def revision(self) -> dict[str, object]:
+        """The register-revision term of the observation model, and how surprising it is."""
+        observed = self.problem.observed
+        value = observed.revision
+        prior = self.problem.priors.get(REVISION)
+        note = {
+            "published_flows_net": observed.founded - observed.dissolved,
+            "published_stock_change": None
+            if observed.stock is None
+            else observed.stock - int(observed.start.sum()),
+            "revision": value,
+        }
+        if prior is not None and value is not None:
+            frozen = prior.frozen()
+            note["prior"] = prior.describe()
+            note["prior_probability_at_least_this_large"] = float(
+                frozen.sf(abs(value) - 0.5) + frozen.cdf(-abs(value) + 0.5)
+            )
+        return note
+
+    def summary(self) -> dict[str, object]:
+        """calibration.json: the fit in one document."""
+        return {
+            "scenario": self.problem.scenario.name,
+            "year": self.problem.observed.year,
+            "draws": len(self.draws),
+            "seed": self.seed,
+            "likelihood": (
+                "exact: founded (negative binomial) and dissolved (sum of binomials); "
+                "bivariate normal with exact moments for the well-operating and weak counts "
+                "given dissolved, over each share's rounding interval"
+            ),
+            "stock_revision": self.revision(),
+            "posterior": {
+                row.parameter: {
+                    "median": row.posterior_median,
+                    "q05": row.posterior_q05,
+                    "q95": row.posterior_q95,
+                    "spread_ratio": row.spread_ratio,
+                    "verdict": row.verdict,
+                }
+                for row in self.identifiability.itertuples()
+            },
+            "posterior_predictive": self.check.to_dict("records"),
+            "warnings": self.warnings,
+        }
+
+    def plot_prior_posterior(self) -> Figure:
+        """prior_posterior.png: one panel per parameter, its prior density (line) under its
+        posterior (histogram): where the two differ, the data have spoken."""
+        return plot_prior_posterior(self.problem.priors, self.draws)
+
+    def plot_posterior_predictive(self) -> Figure:
+        """posterior_predictive.png: one panel per published figure, its posterior predictive
+        distribution with the 90% band and the published value."""
+        return plot_posterior_predictive(self.predictive, published_figures(self.problem))
+
+    def write(self, folder: Path) -> None:
+        """Write every output into an existing (staging) folder."""
+        self.draws.to_csv(folder / "posterior.csv", index=False)
+        self.identifiability.to_csv(folder / "identifiability.csv", index=False)
+        self.predictive.to_csv(folder / "posterior_predictive.csv", index=False)
+        write_json(folder / "diagnostics.json", self.posterior.diagnostics())
+        write_json(folder / "calibration.json", self.summary())
+        self.plot_prior_posterior().savefig(folder / "prior_posterior.png", dpi=110)
+        self.plot_posterior_predictive().savefig(folder / "posterior_predictive.png", dpi=110)
+
+
+def calibrate(
+    scenario: Scenario,
+    region: Region | None = None,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 2024,
+    warmup: int = WARMUP,
+) -> CalibrationResult:
+    """Fit the parameters a scenario's [calibration] table names to its year's figures in
+    `region` (by default the region the scenario names), so that forecasts can carry what
+    the data leave uncertain (`coopsim.forecast(..., posterior=fit.draws)`).
+
+    >>> import coopsim
+    >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+    >>> fit = coopsim.calibrate(scenario, draws=1000)
+    >>> fit.identifiability.columns[:2].tolist(), fit.draws.shape
+    (['parameter', 'meaning'], (1000, 6))
+    >>> carried = coopsim.forecast(scenario, replications=200, posterior=fit.draws)
+    """
+    if region is None:
+        from coopsim.inputs.region_data import region_for
+
+        region = region_for(scenario).data
+    problem = build_problem(scenario, region)
+    posterior = calibrate_problem(problem, draws, seed, warmup=warmup)
+    table = identifiability(problem.priors, posterior.draws, seed)
+    with single_threaded_blas():
+        predictive = predictive_draws(problem, posterior.draws, seed)
+    check = predictive_check(predictive, published_figures(problem))
+    found = warnings_for(table)
+    diagnostics = posterior.diagnostics()["parameters"]
+    for name, figures in diagnostics.items():  # type: ignore[union-attr]
+        if figures["split_rhat"] > 1.05 or figures["effective_sample_size"] < 100:
+            found.append(
+                f"{name}: chains may not have converged (split R-hat {figures['split_rhat']}, "
+                f"effective sample size {figures['effective_sample_size']}); ask for more draws"
+            )
+    return CalibrationResult(problem, posterior, table, predictive, check, found, seed)

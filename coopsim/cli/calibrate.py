@@ -1,0 +1,125 @@
+"""`coopsim calibrate`: fit a scenario's [calibration] priors to its year's published figures
+and write the posterior and its checks into a new folder."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+from coopsim.analyses.calibration.workflow import DEFAULT_DRAWS, CalibrationResult, calibrate
+from coopsim.errors import InputError
+from coopsim.inputs.region_data import load_region, region_for
+from coopsim.inputs.scenario import load_scenario
+from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
+from coopsim.runs.defaults import DEFAULT_SEED
+from coopsim.runs.provenance import provenance
+
+DEFAULT_SCENARIO = Path("scenarios") / "baseline.toml"
+
+
+def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) -> None:
+    """Register the subcommand and its options."""
+    fit = commands.add_parser(
+        "calibrate", help="Bayesian calibration of a scenario's rates to published figures"
+    )
+    fit.add_argument(
+        "scenario",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        help=f"scenario TOML file with a [calibration] table (default {DEFAULT_SCENARIO})",
+    )
+    fit.add_argument(
+        "--data", metavar="REGION_FILE", help="region data file (default: the scenario's region)"
+    )
+    fit.add_argument(
+        "--draws",
+        type=whole_number(100),
+        default=DEFAULT_DRAWS,
+        help=f"posterior draws to keep (default {DEFAULT_DRAWS})",
+    )
+    fit.add_argument(
+        "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
+    )
+    fit.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default coopsim-output/calibration-…)",
+    )
+    fit.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
+    )
+
+
+def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int:
+    """Run the calibration and write its folder all or nothing."""
+    started = datetime.now(UTC)
+    if not args.scenario.is_file() and args.scenario == DEFAULT_SCENARIO:
+        raise InputError(
+            "calibrate", f"no scenario file at {args.scenario}; give the scenario to calibrate"
+        )
+    loaded = load_scenario(args.scenario)
+    region = (
+        load_region(args.data, named_in="--data")
+        if args.data
+        else region_for(loaded.scenario, loaded.path)
+    )
+    out = args.out or default_out(Path(f"calibration-{args.scenario.stem}"), started)
+    check_output_dir(out, args.overwrite)
+    result = calibrate(loaded.scenario, region.data, draws=args.draws, seed=args.seed)
+    with staged_output(out) as staging:
+        result.write(staging)
+        written = finish_folder(
+            staging,
+            provenance(
+                loaded,
+                region,
+                seed=args.seed,
+                replications=args.draws,
+                engine="calibration",
+                workers=1,
+                started=started,
+                argv=argv,
+            ),
+        )
+    print(format_calibration(result))
+    print(f"\nWrote {out}/: " + ", ".join(written))
+    return 0
+
+
+def format_calibration(result: CalibrationResult) -> str:
+    """The table printed after a calibration."""
+    observed = result.problem.observed
+    lines = [
+        f"Calibrated '{result.problem.scenario.name}' to {observed.year} "
+        f"({len(result.draws)} posterior draws, seed {result.seed})",
+        "",
+        f"{'parameter':<22}{'prior median [90%]':>30}{'posterior median [90%]':>32}{'ratio':>7}",
+    ]
+    for row in result.identifiability.itertuples():
+        prior = f"{row.prior_median:.3g} [{row.prior_q05:.3g}, {row.prior_q95:.3g}]"
+        post = f"{row.posterior_median:.3g} [{row.posterior_q05:.3g}, {row.posterior_q95:.3g}]"
+        lines.append(f"{row.parameter:<22}{prior:>30}{post:>32}{row.spread_ratio:>7.2f}")
+    lines += ["", "Posterior predictive check (published value against the 90% band):"]
+    for row in result.check.itertuples():
+        inside = "inside" if row.inside_90 else "OUTSIDE"
+        lines.append(
+            f"  {row.figure:<22} {row.published:>10.4g}  [{row.q05:.4g}, {row.q95:.4g}]  {inside}"
+        )
+    revision = result.revision()
+    if revision["revision"] is not None:
+        lines.append(
+            f"\nStock revision: flows give {revision['published_flows_net']:+d}, the stock "
+            f"changed by {revision['published_stock_change']:+d}: the register dropped "
+            f"{revision['revision']} more"
+            + (
+                f" (prior probability of a revision at least this large: "
+                f"{revision['prior_probability_at_least_this_large']:.2f})"
+                if "prior_probability_at_least_this_large" in revision
+                else ""
+            )
+        )
+    lines += [f"\nWarning: {text}" for text in result.warnings]
+    return "\n".join(lines)

@@ -1,0 +1,283 @@
+"""`coopsim forecast`: run a scenario's ensemble, checkpointed into the output folder, and
+write the results there whole.
+
+While the ensemble runs, each finished chunk is saved in OUT/.checkpoints/ (with a manifest of
+the arguments); the result files are then written to a staging folder beside OUT and renamed
+into place in one step, which also removes the checkpoints. Ctrl-C leaves the checkpoints and
+nothing else; `--resume` finishes the run from them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coopsim.analyses.forecast import forecast
+from coopsim.cli.arguments import number_between
+from coopsim.errors import InputError
+from coopsim.inputs.posterior_file import read_posterior
+from coopsim.inputs.region_data import region_for
+from coopsim.inputs.scenario import LoadedScenario, load_scenario
+from coopsim.metrics import metric_info
+from coopsim.model.parameter_sets import DEFAULT_REPLICATES_PER_SET
+from coopsim.plots.fan import charted_metrics, save_fan_charts
+from coopsim.results.forecast_result import ForecastResult
+from coopsim.results.output_folder import check_output_dir, staged_output, write_json
+from coopsim.results.targets import Z95
+from coopsim.results.time_to_target import save_time_to_target_chart
+from coopsim.runs.checkpoints import FOLDER_NAME, saved_replicates
+from coopsim.runs.ensemble import DEFAULT_MAX_REPLICATIONS
+from coopsim.runs.executors import default_workers, make_executor
+from coopsim.runs.provenance import provenance
+from coopsim.runs.replicates import write_csv, write_parquet
+
+EXIT_OK, EXIT_INTERRUPTED = 0, 130
+WholeNumber = Callable[[int], Callable[[str], int]]
+DefaultOut = Callable[[Path, datetime], Path]
+
+
+def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber) -> None:
+    """The options only `coopsim forecast` takes (after the shared simulation options)."""
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default coopsim-output/SCENARIO-TIMESTAMP); must be new or empty",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the run interrupted in --out (same arguments; other workers are fine)",
+    )
+    run.add_argument(
+        "--posterior",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="posterior.csv of `coopsim calibrate`: each replicate runs with a parameter set "
+        "from it (parameter uncertainty in every result)",
+    )
+    run.add_argument(
+        "--replicates-per-draw",
+        type=whole_number(2),
+        default=DEFAULT_REPLICATES_PER_SET,
+        help=f"with --posterior: replicates run with each posterior draw "
+        f"(default {DEFAULT_REPLICATES_PER_SET})",
+    )
+    run.add_argument(
+        "--precision",
+        type=number_between(0, 0.5, "0.01"),
+        default=None,
+        metavar="E",
+        help="add replicates (--replications is the first round) until every target "
+        "probability's 95%% interval half-width is below E",
+    )
+    run.add_argument(
+        "--max-replications",
+        type=whole_number(1),
+        default=DEFAULT_MAX_REPLICATIONS,
+        help=f"with --precision: stop there (default {DEFAULT_MAX_REPLICATIONS:,})",
+    )
+    run.add_argument(
+        "--csv", action="store_true", help="also write trajectories.csv (as text, larger)"
+    )
+
+
+def run_forecast(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
+    """The forecast command: checks, the checkpointed run, then the output folder."""
+    started = datetime.now(UTC)
+    loaded = load_scenario(args.scenario, args.overrides)
+    region = region_for(loaded.scenario, loaded.path)
+    out = args.out or default_out(args.scenario, started)
+    check_output_dir(out, args.overwrite, resume=args.resume)
+    posterior = read_posterior(args.posterior) if args.posterior else None
+    if args.precision is not None:
+        if posterior is not None:
+            raise InputError(
+                "--precision",
+                "does not combine with --posterior (the parameter sets follow from the number "
+                "of replicates); fix --replications instead",
+            )
+        if args.max_replications < args.replications:
+            raise InputError(
+                "--max-replications",
+                f"must be at least --replications ({args.replications}), the first round",
+            )
+    workers = args.workers or default_workers()
+    checkpoints = out / FOLDER_NAME
+    executor = make_executor(args.executor, workers, args.scheduler)
+    try:
+        with executor:
+            result = forecast(
+                loaded.scenario,
+                replications=args.replications,
+                seed=args.seed,
+                engine=args.engine,
+                region=region,
+                progress=None if not args.quiet else False,
+                posterior=posterior,
+                replicates_per_set=args.replicates_per_draw,
+                posterior_source=str(args.posterior) if args.posterior else None,
+                executor=executor,
+                checkpoints=checkpoints,
+                resume=args.resume,
+                precision=args.precision,
+                max_replications=args.max_replications,
+            )
+        run = {
+            "executor": args.executor,
+            "scheduler": args.scheduler or ("local" if args.executor == "dask" else None),
+            "workers": executor.workers,
+            "resumed": args.resume,
+        }
+        with staged_output(out) as staging:
+            _write_results(staging, result, args.csv)
+            document = provenance(
+                loaded,
+                region,
+                seed=args.seed,
+                replications=args.replications if result.data is None else result.replications,
+                engine=result.engine,
+                workers=executor.workers,
+                started=started,
+                finished=datetime.now(UTC),
+                argv=argv,
+            )
+            write_json(staging / "provenance.json", {**document, **run})
+            written = sorted(path.name for path in staging.iterdir())
+            report = format_report(result)
+    except KeyboardInterrupt:
+        _report_interruption(out, checkpoints, loaded)
+        return EXIT_INTERRUPTED
+    print(report)
+    print(f"\nWrote {out}/: " + ", ".join(written))
+    return EXIT_OK
+
+
+def _write_results(staging: Path, result: ForecastResult, csv: bool) -> None:
+    """Every result file but provenance.json, read from the run a metric or chunk at a time."""
+    write_json(staging / "summary.json", result.summary())
+    if result.data is not None:
+        write_parquet(result.data, result.years, staging / "trajectories.parquet")
+        if csv:
+            write_csv(result.data, result.years, staging / "trajectories.csv")
+    result.quantiles().to_csv(staging / "quantiles.csv", index=False)
+    save_fan_charts(result, staging)
+    save_time_to_target_chart(result, staging)
+    impact = result.programme_impact()
+    if impact is not None:
+        impact.to_csv(staging / "programme_impact.csv", index=False)
+
+
+def _report_interruption(out: Path, checkpoints: Path, loaded: LoadedScenario) -> None:
+    """Say what an interrupted forecast left and how to finish it."""
+    if not checkpoints.is_dir():
+        done = (out / "summary.json").is_file() and not checkpoints.exists()
+        print(
+            f"coopsim: interrupted; {out} was already complete"
+            if done
+            else "coopsim: interrupted; no output was written",
+            file=sys.stderr,
+        )
+        return
+    saved = saved_replicates(checkpoints)
+    print(
+        f"coopsim: interrupted; {saved:,} replicates are saved in {checkpoints} (no result "
+        f"file was written). To finish, run the same command with --out {out} --resume",
+        file=sys.stderr,
+    )
+
+
+def format_report(result: ForecastResult) -> str:
+    """The table printed after a forecast: each target's probability with its uncertainty."""
+    lines = [
+        f"Scenario '{result.scenario.name}' ({result.region.region.name}), "
+        + (
+            f"{result.replications} replicates, "
+            if result.replications
+            else "exact distributions, "
+        )
+        + f"engine {result.engine} ({result.engine_reason}), seed {result.seed}",
+        f"Start: end-{result.initial.year} stock of {result.initial.total} cooperatives; "
+        f"forecast {result.years[0]}-{result.years[-1]}",
+        "",
+        f"{'target':<40} {'P(met)':>7} {'stderr':>7}  {'95% interval':<15}",
+    ]
+    for name, est in result.targets.items():
+        low, high = est.ci95
+        share = f"  {est.variance.parameter_share:>6.0%} from parameters" if est.variance else ""
+        lines.append(
+            f"{name:<40} {est.probability:>7.3f} {est.stderr:>7.3f}  [{low:.3f}, {high:.3f}]"
+            + share
+        )
+        lines.append(f"  {est.description}")
+    if result.parameter_sets:
+        lines.append(
+            f"(posterior {result.posterior_source}: {result.parameter_sets} parameter sets; "
+            "stderr counts replicates of a set as one cluster)"
+        )
+    if result.precision is not None:
+        lines.append(precision_line(result.precision, result.replications))
+    lines += ["", "Forecast: median [90% interval]"]
+    for metric in charted_metrics(result):
+        info = metric_info(metric)
+        table = result.metric_quantiles(metric)
+        cells = []
+        for year in sorted({result.years[0], result.years[-1]}):
+            row = table.loc[year]
+            fmt = "{:.1%}" if info.is_share else "{:,.0f}"
+            cells.append(
+                f"{year}: {fmt.format(row.q50)} [{fmt.format(row.q05)}, {fmt.format(row.q95)}]"
+            )
+        lines.append(f"  {metric:<22} " + "   ".join(cells))
+    impact = result.programme_impact()
+    if impact is not None:
+        lines += _impact_lines(impact)
+    for item in result.inconsistencies:
+        lines.append(f"\nNote on the data: {item}")
+    return "\n".join(lines)
+
+
+def precision_line(precision: dict, replications: int) -> str:
+    """How many replicates a --precision run needed, or that it stopped at its cap."""
+    goal = precision["half_width_goal"]
+    rounds = ", ".join(f"{n:,}" for n in precision["rounds"])
+    if precision["reached"]:
+        return (
+            f"Precision: every target's 95% interval half-width is below {goal:g} after "
+            f"{replications:,} replicates (rounds {rounds})"
+        )
+    widths = precision["half_widths"]
+    worst = max(widths, key=widths.get)
+    return (
+        f"Precision NOT reached: stopped at the cap of {precision['max_replications']:,} "
+        f"replicates with {worst}'s half-width {widths[worst]:.4f} (goal {goal:g}; rounds "
+        f"{rounds})"
+    )
+
+
+def _impact_lines(impact: pd.DataFrame) -> list[str]:
+    """The programme table: supported, spent to date, extra good+fair and cost per extra."""
+    lines = [
+        "",
+        "Programmes, against the same seed without them (means over replicates):",
+        f"  {'year':<6}{'supported':>10}{'spent to date':>15}{'extra good+fair':>20}"
+        f"{'cost per extra':>16}   (money in million VND)",
+    ]
+    for row in impact.itertuples():
+        cost = row.cost_per_additional_well_operating_million_vnd
+        half = Z95 * row.additional_well_operating_stderr
+        extra = f"{row.additional_well_operating:.2f} ± {half:.2f}"
+        cost_text = "-" if np.isnan(cost) else f"{cost:,.0f}"
+        spent = f"{row.budget_spent_to_date_million_vnd:,.0f}"
+        lines.append(f"  {row.year:<6}{row.supported:>10.1f}{spent:>15}{extra:>20}{cost_text:>16}")
+    return lines

@@ -1,0 +1,1 @@
+"""Inputs: scenario and policy files, region data, calibration priors and movable settings."""

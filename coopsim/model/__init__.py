@@ -1,0 +1,1 @@
+"""The model: hazards, the starting stock, posterior parameter sets and the compiled plan."""

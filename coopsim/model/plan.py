@@ -1,0 +1,299 @@
+"""A scenario compiled for the engines: arrays and plain numbers, no validation left to do.
+
+Time is in years since 1 January of the first simulated year; calendar year k (0-based) is
+[k, k + 1) and is reported by the classification snapshot at its end. Levers make hazards
+piecewise constant: the horizon is cut into periods at every lever start, end and ramp step,
+and each period carries the class hazards and founding multipliers in force during it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coopsim.classes import class_index
+from coopsim.errors import InputError
+from coopsim.inputs.policies import HazardEffects, LeverEffects
+from coopsim.inputs.region_data import Region
+from coopsim.inputs.scenario import Scenario
+from coopsim.model.hazards import Hazards
+from coopsim.model.initial_state import InitialState, build_initial_state
+
+if TYPE_CHECKING:
+    from coopsim.model.parameter_sets import ParameterSets
+
+#: A lever's ramp-up is applied in steps of this many years (a quarter), each at the strength
+#: the linear ramp has at the step's midpoint.
+RAMP_STEP_YEARS = 0.25
+
+
+@dataclass(frozen=True)
+class Period:
+    """An interval [start, end) of constant hazards and founding intensity."""
+
+    start: float
+    end: float
+    hazards: Hazards
+    founding_multiplier: float = 1.0
+    conversion_multiplier: float = 1.0
+
+
+@dataclass(frozen=True)
+class LeverWindow:
+    """A lever in simulation time: full strength from start + ramp until end."""
+
+    start: float
+    end: float
+    ramp: float
+    classes: np.ndarray  # (4,) bool
+    effects: LeverEffects
+
+    def strength(self, t: float) -> float:
+        """0 before the start and after the end, rising linearly to 1 over the ramp."""
+        if t < self.start or t >= self.end:
+            return 0.0
+        return 1.0 if self.ramp == 0 else min(1.0, (t - self.start) / self.ramp)
+
+    def breakpoints(self) -> list[float]:
+        steps = math.ceil(self.ramp / RAMP_STEP_YEARS - 1e-9) if self.ramp > 0 else 0
+        ramp_points = [self.start + min(self.ramp, (k + 1) * RAMP_STEP_YEARS) for k in range(steps)]
+        return [self.start, *ramp_points, self.end]
+
+
+@dataclass(frozen=True)
+class CleanupEvent:
+    """At `time`, each cooperative of class c is removed with probability removal[c]."""
+
+    name: str
+    time: float
+    removal: np.ndarray  # (4,)
+
+
+@dataclass(frozen=True)
+class ProgrammePlan:
+    """A support programme in simulation time."""
+
+    name: str
+    start: float
+    end: float
+    capacity_per_year: int
+    cost: float
+    budget: float
+    targeting: str
+    eligible: np.ndarray  # (4,) bool
+    support_years: float
+    effects: HazardEffects
+
+    def round_times(self, horizon: float) -> list[float]:
+        """When it picks cooperatives: its start (or time zero) and each anniversary after."""
+        first = self.start
+        if first < 0:
+            first += math.ceil(-first)
+        times = []
+        t = first
+        while t < min(self.end, horizon):
+            times.append(t)
+            t += 1.0
+        return times
+
+
+@dataclass(frozen=True)
+class GroupsPlan:
+    """The pool of cooperative groups, each converting into a cooperative at its own hazard."""
+
+    initial_pool: int
+    conversion_per_year: float
+    new_groups_per_year: float
+
+
+@dataclass(frozen=True)
+class SimulationPlan:
+    """Everything an engine needs to simulate one replicate of a scenario."""
+
+    first_year: int
+    n_years: int
+    initial: InitialState
+    periods: tuple[Period, ...]
+    founding_mean_per_year: float
+    founding_dispersion: float | None
+    entry_distribution: np.ndarray
+    new_members_mean: float
+    new_members_minimum: int
+    members_dispersion: float
+    well_operating: np.ndarray  # (4,) bool: classes counted as operating well
+    share_of_classified_only: bool
+    cleanups: tuple[CleanupEvent, ...] = ()
+    programmes: tuple[ProgrammePlan, ...] = ()
+    groups: GroupsPlan | None = None
+    #: Posterior parameter sets, one per replicate in turn (None: the scenario's values).
+    parameter_sets: ParameterSets | None = None
+
+    @property
+    def years(self) -> list[int]:
+        return [self.first_year + k for k in range(self.n_years)]
+
+    def without_programmes(self) -> SimulationPlan:
+        """The same plan with no support programme: the counterfactual of a programme."""
+        return replace(self, programmes=())
+
+    def for_replicate(self, replicate: int) -> SimulationPlan:
+        """The plan replicate `replicate` runs: with its posterior parameter set, if any."""
+        if self.parameter_sets is None:
+            return self
+        return self.parameter_sets.apply(self, replicate)
+
+
+def class_mask(names: list[str]) -> np.ndarray:
+    mask = np.zeros(4, dtype=bool)
+    for name in names:
+        mask[class_index(name)] = True
+    return mask
+
+
+def scaled_hazards(
+    hazards: Hazards, effects: HazardEffects, classes: np.ndarray, strength: float
+) -> Hazards:
+    """Hazards with `effects` applied to `classes` at a fraction `strength` of full effect."""
+
+    def scale(rates: np.ndarray, multiplier: float) -> np.ndarray:
+        factor = 1.0 + (multiplier - 1.0) * strength
+        return np.where(classes, rates * factor, rates)
+
+    return Hazards(
+        upgrade=scale(hazards.upgrade, effects.upgrade),
+        downgrade=scale(hazards.downgrade, effects.downgrade),
+        dissolution=scale(hazards.dissolution, effects.dissolution),
+    )
+
+
+def _lever_windows(scenario: Scenario, horizon: float) -> list[LeverWindow]:
+    def end_time(end) -> float:
+        return math.inf if end is None else scenario.years_since_start(end)
+
+    windows = [
+        LeverWindow(
+            start=scenario.years_since_start(lever.start),
+            end=end_time(lever.end),
+            ramp=lever.ramp_up_years,
+            classes=class_mask(lever.classes),
+            effects=lever.effects,
+        )
+        for lever in scenario.levers.values()
+    ]
+    law = scenario.law_2023
+    if law is not None and law.founding_multiplier != 1.0:
+        windows.append(
+            LeverWindow(
+                start=scenario.years_since_start(law.in_force),
+                end=math.inf,
+                ramp=0.0,
+                classes=np.ones(4, dtype=bool),
+                effects=LeverEffects(founding=law.founding_multiplier),
+            )
+        )
+    return windows
+
+
+def _periods(base: Hazards, windows: list[LeverWindow], horizon: float) -> list[Period]:
+    cuts = {0.0, horizon}
+    for window in windows:
+        cuts.update(t for t in window.breakpoints() if 0 < t < horizon)
+    edges = sorted(cuts)
+    periods = []
+    for start, end in itertools.pairwise(edges):
+        middle = (start + end) / 2
+        hazards, founding, conversion = base, 1.0, 1.0
+        for window in windows:
+            strength = window.strength(middle)
+            if strength == 0:
+                continue
+            hazards = scaled_hazards(hazards, window.effects, window.classes, strength)
+            founding *= 1 + (window.effects.founding - 1) * strength
+            conversion *= 1 + (window.effects.group_conversion - 1) * strength
+        periods.append(Period(start, end, hazards, founding, conversion))
+    return periods
+
+
+def _cleanups(scenario: Scenario) -> list[CleanupEvent]:
+    events = [
+        CleanupEvent(
+            name,
+            scenario.years_since_start(cleanup.date),
+            np.array(cleanup.removal_probability.as_tuple()),
+        )
+        for name, cleanup in scenario.cleanups.items()
+    ]
+    law = scenario.law_2023
+    if law is not None and any(law.removal_at_deadline.as_tuple()):
+        events.append(
+            CleanupEvent(
+                "law_2023_charter_deadline",
+                scenario.years_since_start(law.charter_deadline),
+                np.array(law.removal_at_deadline.as_tuple()),
+            )
+        )
+    return sorted(events, key=lambda e: (e.time, e.name))
+
+
+def _programmes(scenario: Scenario) -> list[ProgrammePlan]:
+    return [
+        ProgrammePlan(
+            name=name,
+            start=scenario.years_since_start(p.start),
+            end=math.inf if p.end is None else scenario.years_since_start(p.end),
+            capacity_per_year=p.capacity_per_year,
+            cost=p.cost_per_cooperative_million_vnd,
+            budget=p.budget_million_vnd,
+            targeting=p.targeting,
+            eligible=class_mask(p.eligible_classes),
+            support_years=p.support_years,
+            effects=p.effects,
+        )
+        for name, p in scenario.programmes.items()
+    ]
+
+
+def _groups(scenario: Scenario, region: Region) -> GroupsPlan | None:
+    spec = scenario.founding.from_groups
+    if spec is None:
+        return None
+    pool = spec.initial_pool
+    if pool is None:
+        snap = region.snapshots[scenario.initial.snapshot_year]
+        if snap.cooperative_groups is None:
+            raise InputError(
+                f"region {region.region.id}",
+                f"no cooperative_groups figure for {scenario.initial.snapshot_year}; "
+                "set founding.from_groups.initial_pool",
+                "founding.from_groups.initial_pool",
+            )
+        pool = round(snap.cooperative_groups.value)
+    return GroupsPlan(pool, spec.conversion_per_year, spec.new_groups_per_year)
+
+
+def compile_plan(scenario: Scenario, region: Region) -> SimulationPlan:
+    """Turn a validated scenario and its region's data into a simulation plan."""
+    n_years = scenario.horizon_year - scenario.first_year + 1
+    horizon = float(n_years)
+    base = Hazards.from_quality(scenario.quality)
+    return SimulationPlan(
+        first_year=scenario.first_year,
+        n_years=n_years,
+        initial=build_initial_state(scenario, region),
+        periods=tuple(_periods(base, _lever_windows(scenario, horizon), horizon)),
+        founding_mean_per_year=scenario.founding.mean_per_year,
+        founding_dispersion=scenario.founding.dispersion,
+        entry_distribution=np.array(scenario.founding.entry_class.as_tuple()),
+        new_members_mean=scenario.members.new_cooperative_mean,
+        new_members_minimum=scenario.members.new_cooperative_minimum,
+        members_dispersion=scenario.members.dispersion,
+        well_operating=class_mask(scenario.reporting.well_operating_classes),
+        share_of_classified_only=scenario.reporting.share_denominator == "classified",
+        cleanups=tuple(_cleanups(scenario)),
+        programmes=tuple(_programmes(scenario)),
+        groups=_groups(scenario, region),
+    )

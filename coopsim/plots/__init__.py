@@ -1,0 +1,1 @@
+"""Every chart, in one style."""

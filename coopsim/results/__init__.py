@@ -1,0 +1,1 @@
+"""Results: replicate summaries, targets and output folders; numbers only, no plotting."""

@@ -1,0 +1,75 @@
+"""Forecast results from the exact engine: distributions instead of replicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coopsim.engines.exact.distributions import (
+    Distribution,
+    metric_distribution,
+    probability_met,
+    quantile,
+)
+from coopsim.engines.exact.model import ExactModel
+from coopsim.metrics import METRIC_NAMES
+from coopsim.results.forecast_result import QUANTILE_LEVELS, ForecastResult
+from coopsim.results.targets import TargetEstimate
+
+
+@dataclass
+class ExactForecastResult(ForecastResult):
+    """A forecast whose metrics are exact distributions; probabilities have no Monte Carlo
+    error (stderr 0). There are no replicates, so no trajectories."""
+
+    model: ExactModel | None = None
+    distributions: dict[tuple[str, int], Distribution] = field(init=False)
+
+    def __post_init__(self) -> None:
+        assert self.model is not None
+        self.distributions = {}
+        for name in METRIC_NAMES:
+            for k, year in enumerate(self.years):
+                found = metric_distribution(self.model, name, k)
+                if found is not None:
+                    self.distributions[(name, year)] = found
+        self.targets = {}
+        for name, target in self.scenario.targets.items():
+            p = probability_met(self.distributions[(target.metric, target.year)], target)
+            self.targets[name] = TargetEstimate(name, target, p, 0.0, (p, p), 0, 0)
+
+    @property
+    def replications(self) -> int:
+        return 0
+
+    def metric(self, name: str, year: int) -> np.ndarray:
+        raise ValueError("the exact engine has no replicates; use .distributions")
+
+    def modelled_metrics(self) -> list[str]:
+        return [name for name in METRIC_NAMES if (name, self.years[0]) in self.distributions]
+
+    def trajectories(self) -> pd.DataFrame | None:  # type: ignore[override]
+        return None
+
+    def programme_impact(self) -> pd.DataFrame | None:
+        return None
+
+    @cached_property
+    def _quantile_table(self) -> pd.DataFrame:
+        rows: list[dict[str, Any]] = []
+        for name in METRIC_NAMES:
+            for year in self.years:
+                found = self.distributions.get((name, year))
+                row: dict[str, Any] = {"metric": name, "year": year}
+                if found is None:
+                    row["mean"] = np.nan
+                    row.update({key: np.nan for key in QUANTILE_LEVELS})
+                else:
+                    row["mean"] = float(found[0] @ found[1])
+                    row.update({key: quantile(found, q) for key, q in QUANTILE_LEVELS.items()})
+                rows.append(row)
+        return pd.DataFrame(rows)

@@ -1,0 +1,210 @@
+"""Where chunks of replicates run: this process, a pool of worker processes, or Dask.
+
+Every executor takes the same chunk tasks (a chunk function, a plan, a seed and a range of
+replicates) and yields each result as it finishes, in any order; callers place results by
+their range. Replicate i depends only on (seed, i), so the executor never changes a result.
+Forecasts, calibration, goal seeking and sensitivity runs reach them through
+`coopsim.runs.simulate.simulate(..., executor=...)`; one executor can serve many calls, so worker
+processes (or a Dask cluster) start once.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+
+import numpy as np
+
+from coopsim.engines.contract import ChunkFunction
+from coopsim.errors import InputError
+from coopsim.model.plan import SimulationPlan
+from coopsim.threads import single_threaded_blas
+
+#: Executors accepted by --executor.
+EXECUTOR_CHOICES: tuple[str, ...] = ("pool", "dask")
+#: Chunks kept in flight per worker: enough to keep every worker busy, few enough that the
+#: results waiting to be collected stay small.
+IN_FLIGHT_PER_WORKER = 2
+#: Modules a pool's fork server loads for its workers.
+WORKER_PRELOAD = ("coopsim.runs.executors", "coopsim.engines.registry")
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Replicates start..stop-1 of `plan` run by `chunk`; `tag` is the caller's label (e.g.
+    which of a forecast's runs the chunk belongs to)."""
+
+    chunk: ChunkFunction
+    plan: SimulationPlan
+    seed: int
+    start: int
+    stop: int
+    tag: Hashable = None
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.start
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: event-by-event simulation allocates many small
+    objects, and its periodic scans of them cost more than the simulation itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def run_chunk(
+    chunk: ChunkFunction, plan: SimulationPlan, seed: int, start: int, stop: int
+) -> np.ndarray:
+    """One chunk, with the cyclic garbage collector paused and BLAS on one thread."""
+    with gc_paused(), single_threaded_blas():
+        return chunk(plan, seed, start, stop)
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Executor(ABC):
+    """Runs chunk tasks and yields (task, result) as each finishes. Use it as a context
+    manager: leaving the block normally waits for nothing (every yielded task is done);
+    leaving it on an exception (Ctrl-C) stops the workers at once."""
+
+    name: str = "executor"
+    workers: int = 1
+
+    @abstractmethod
+    def run(self, tasks: Sequence[ChunkTask]) -> Iterator[tuple[ChunkTask, np.ndarray]]:
+        """Run `tasks`, yielding each with its result as it finishes."""
+
+    def close(self, abort: bool = False) -> None:
+        """Release workers; with `abort`, without waiting for chunks still running."""
+        return None
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close(abort=kind is not None)
+
+
+class SerialExecutor(Executor):
+    """Every chunk in this process, in order."""
+
+    name = "serial"
+
+    def run(self, tasks: Sequence[ChunkTask]) -> Iterator[tuple[ChunkTask, np.ndarray]]:
+        for task in tasks:
+            yield task, run_chunk(task.chunk, task.plan, task.seed, task.start, task.stop)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class PoolExecutor(Executor):
+    """A pool of `workers` processes, started when a run first has more than one chunk and
+    kept until closed; a single chunk, or one worker, runs in this process."""
+
+    name = "pool"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or default_workers())
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            method = "forkserver" if "forkserver" in methods else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                # The fork server imports the engines once; each worker forked from it starts
+                # with them loaded instead of importing them again.
+                context.set_forkserver_preload(list(WORKER_PRELOAD))
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=_ignore_interrupts
+            )
+        return self._pool
+
+    def run(self, tasks: Sequence[ChunkTask]) -> Iterator[tuple[ChunkTask, np.ndarray]]:
+        if self.workers <= 1 or len(tasks) <= 1:
+            yield from SerialExecutor().run(tasks)
+            return
+        pool = self._started()
+        queue = iter(tasks)
+        pending: dict[Future[np.ndarray], ChunkTask] = {}
+        try:
+            while True:
+                while len(pending) < IN_FLIGHT_PER_WORKER * self.workers:
+                    task = next(queue, None)
+                    if task is None:
+                        break
+                    future = pool.submit(
+                        run_chunk, task.chunk, task.plan, task.seed, task.start, task.stop
+                    )
+                    pending[future] = task
+                if not pending:
+                    return
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield pending.pop(future), future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self, abort: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not abort:
+            pool.shutdown(wait=True)
+            return
+        # Stop at once: queued chunks are cancelled and running ones abandoned (their
+        # replicates are run again by a resumed run).
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        pool.shutdown(wait=True)
+
+
+def make_executor(
+    kind: str = "pool", workers: int | None = None, scheduler: str | None = None
+) -> Executor:
+    """The executor --executor names: `pool` (worker processes on this machine) or `dask`
+    (the cluster at `scheduler`, or a local one with `workers` worker processes)."""
+    if kind == "pool":
+        if scheduler:
+            raise InputError("--scheduler", "needs --executor dask (the pool runs on this machine)")
+        return PoolExecutor(workers)
+    if kind == "dask":
+        from coopsim.runs.dask_executor import DaskExecutor
+
+        return DaskExecutor(workers, scheduler)
+    raise ValueError(f"unknown executor {kind!r}; choose from {', '.join(EXECUTOR_CHOICES)}")

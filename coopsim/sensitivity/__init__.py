@@ -1,8 +1,0 @@
-"""Global sensitivity analysis: which levers and uncertain parameters move each target's
-probability (Sobol' indices or Morris effects, with a one-at-a-time swing)."""
-
-from coopsim.sensitivity.analysis import sensitivity
-from coopsim.sensitivity.inputs import SensitivityInput, available_inputs
-from coopsim.sensitivity.result import SensitivityResult
-
-__all__ = ["SensitivityInput", "SensitivityResult", "available_inputs", "sensitivity"]
