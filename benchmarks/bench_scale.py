@@ -31,7 +31,8 @@ from common import load, median_seconds  # noqa: E402
 
 from coopsim.metrics import METRIC_NAMES  # noqa: E402
 from coopsim.model.plan import SimulationPlan  # noqa: E402
-from coopsim.runs.executors import ChunkTask, Executor, SerialExecutor, make_executor  # noqa: E402
+from coopsim.runs.executor_choice import make_executor  # noqa: E402
+from coopsim.runs.executors import ChunkTask, Executor, SerialExecutor  # noqa: E402
 from coopsim.runs.simulate import simulate  # noqa: E402
 
 

@@ -8,11 +8,15 @@ notebooks in notebooks/ walk through them):
   setting an analysis can move, with its range), `load_region` (a region's data file);
 - `forecast` returns a `ForecastResult`: `trajectories()` (per replicate and year),
   `quantiles()` (per metric and year), `target_table()` (probability each target is met),
-  `time_to_target_table()`, and `plot_fan`, `plot_trajectories`, `plot_time_to_target`,
-  which take `ax=` and return the Axes;
+  `time_to_target_table()`;
 - `calibrate` (posterior of the uncertain rates; pass `fit.draws` to `forecast(posterior=)`),
   `compare` (scenarios with common random numbers), `goal_seek` (the lever value that
-  reaches a probability), `sensitivity` (Sobol' or Morris indices), `report` (the HTML brief).
+  reaches a probability), `sensitivity` (Sobol' or Morris indices), `report` (the HTML brief);
+- charts (coopsim.plots), each taking a result and `ax=` (`figure=` for several panels) and
+  returning what it drew: `plot_fan`, `plot_trajectories`, `plot_time_to_target` (forecasts),
+  `plot_overlaid_fans`, `plot_target_probabilities`, `plot_target_differences` (comparisons),
+  `plot_sensitivity`, `plot_sensitivity_overview`, `plot_prior_posterior`,
+  `plot_posterior_predictive` (calibration) and `plot_goal_seek`.
 
 >>> import coopsim
 >>> base = coopsim.load_scenario("scenarios/baseline.toml").scenario
@@ -21,7 +25,7 @@ notebooks in notebooks/ walk through them):
 >>> result.trajectories().shape  # 200 replicates x 7 years; replicate, year, metrics
 (1400, 17)
 >>> table = result.target_table()  # one row per target: probability, stderr, 95% interval
->>> ax = result.plot_fan("founded")  # takes ax=, returns the Axes
+>>> ax = coopsim.plot_fan(result, "founded")  # takes ax=, returns the Axes
 """
 
 from importlib import import_module
@@ -47,7 +51,17 @@ _PUBLIC = {
     "LeverSetting": "coopsim.inputs.settings",
     "list_levers": "coopsim.inputs.settings",
     "with_setting": "coopsim.inputs.settings",
+    "plot_prior_posterior": "coopsim.plots.calibration",
+    "plot_posterior_predictive": "coopsim.plots.calibration",
+    "plot_overlaid_fans": "coopsim.plots.compare",
+    "plot_target_differences": "coopsim.plots.compare",
+    "plot_target_probabilities": "coopsim.plots.compare",
     "plot_fan": "coopsim.plots.fan",
+    "plot_trajectories": "coopsim.plots.fan",
+    "plot_goal_seek": "coopsim.plots.goal_seek",
+    "plot_sensitivity": "coopsim.plots.sensitivity",
+    "plot_sensitivity_overview": "coopsim.plots.sensitivity",
+    "plot_time_to_target": "coopsim.plots.time_to_target",
     "ForecastResult": "coopsim.results.forecast_result",
 }
 
@@ -76,7 +90,16 @@ if TYPE_CHECKING:
     from coopsim.inputs.region_data import load_region
     from coopsim.inputs.scenario import Scenario, load_scenario
     from coopsim.inputs.settings import LeverSetting, list_levers, with_setting
-    from coopsim.plots.fan import plot_fan
+    from coopsim.plots.calibration import plot_posterior_predictive, plot_prior_posterior
+    from coopsim.plots.compare import (
+        plot_overlaid_fans,
+        plot_target_differences,
+        plot_target_probabilities,
+    )
+    from coopsim.plots.fan import plot_fan, plot_trajectories
+    from coopsim.plots.goal_seek import plot_goal_seek
+    from coopsim.plots.sensitivity import plot_sensitivity, plot_sensitivity_overview
+    from coopsim.plots.time_to_target import plot_time_to_target
     from coopsim.results.forecast_result import ForecastResult
 
 __all__ = [
@@ -96,6 +119,16 @@ __all__ = [
     "load_region",
     "load_scenario",
     "plot_fan",
+    "plot_goal_seek",
+    "plot_overlaid_fans",
+    "plot_posterior_predictive",
+    "plot_prior_posterior",
+    "plot_sensitivity",
+    "plot_sensitivity_overview",
+    "plot_target_differences",
+    "plot_target_probabilities",
+    "plot_time_to_target",
+    "plot_trajectories",
     "report",
     "sensitivity",
     "with_setting",

@@ -32,3 +32,7 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+class DataInconsistencyWarning(UserWarning):
+    """Published figures that do not add up; the model states how it reconciles them."""

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import doctest
-import importlib
 import inspect
 import types
+from pathlib import Path
 
 import matplotlib
 import pytest
 
 import coopsim
+import coopsim.plots
 
 from .conftest import ROOT
 
+#: The charts, each a function taking a result and `ax=` (or `figure=`).
+PLOTS = (
+    "plot_fan",
+    "plot_trajectories",
+    "plot_time_to_target",
+    "plot_overlaid_fans",
+    "plot_target_probabilities",
+    "plot_target_differences",
+    "plot_sensitivity",
+    "plot_sensitivity_overview",
+    "plot_prior_posterior",
+    "plot_posterior_predictive",
+    "plot_goal_seek",
+)
 #: The functions a researcher calls; each docstring must carry a short example.
 DOCUMENTED = [
     name for name in coopsim.__all__ if isinstance(getattr(coopsim, name), types.FunctionType)
@@ -48,14 +63,22 @@ def test_the_api_is_exported_and_documented() -> None:
         "goal_seek",
         "sensitivity",
         "report",
-        "plot_fan",
+        *PLOTS,
     }
     assert wanted <= set(DOCUMENTED)
     for name in DOCUMENTED:
         doc = inspect.getdoc(getattr(coopsim, name)) or ""
         assert ">>> " in doc, f"coopsim.{name} has no example in its docstring"
-    for method in ("target_table", "plot_fan", "plot_trajectories", "plot_time_to_target"):
+    for method in ("target_table", "time_to_target_table"):
         assert inspect.getdoc(getattr(coopsim.ForecastResult, method))
+
+
+def test_the_charts_are_coopsim_plots_functions() -> None:
+    """Every chart is a function of coopsim.plots, exported at the top level too."""
+    assert set(PLOTS) <= set(coopsim.plots.__all__)
+    for name in PLOTS:
+        assert getattr(coopsim, name) is getattr(coopsim.plots, name)
+        assert getattr(coopsim, name).__module__.startswith("coopsim.plots.")
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -78,9 +101,12 @@ def test_docstring_example_runs(name: str, monkeypatch: pytest.MonkeyPatch) -> N
     assert runner.failures == 0, "".join(failures)
 
 
-def test_calibrate_stays_the_function_after_its_namesake_module_is_imported() -> None:
-    """`coopsim.calibrate` is the calibration function even once coopsim.calibrate (the
-    module of rate matching) has been imported, as test modules and scripts do."""
-    importlib.import_module("coopsim.calibrate")
-    assert callable(coopsim.calibrate)
+def test_no_submodule_shadows_a_public_name() -> None:
+    """A public function (`coopsim.calibrate`, `coopsim.forecast`, ...) is never replaced by a
+    submodule of the same name once that submodule is imported: none has such a name."""
+    package = Path(coopsim.__file__).parent
+    submodules = {p.stem for p in package.glob("*.py")} | {
+        p.name for p in package.iterdir() if (p / "__init__.py").exists()
+    }
+    assert not submodules & set(coopsim.__all__)
     assert coopsim.calibrate.__module__ == "coopsim.analyses.calibration.workflow"

@@ -16,6 +16,11 @@ from coopsim.engines.registry import AUTO_PAIRS_FAST as AUTO_FAST
 from coopsim.errors import InputError
 from coopsim.inputs.policies import HazardEffects, Lever, LeverEffects, Programme
 from coopsim.inputs.scenario import Scenario, Target
+from coopsim.plots.compare import (
+    plot_overlaid_fans,
+    plot_target_differences,
+    plot_target_probabilities,
+)
 from tests.test_cli import BASELINE, ROOT
 
 TARGETS = {
@@ -113,14 +118,15 @@ def test_identical_scenarios_differ_by_nothing(short, region):
     assert table["p_better"].isna().all()
 
 
-def test_plotting_methods_draw_on_the_axes_given(short, region):
+def test_comparison_charts_draw_on_the_axes_given(short, region):
     result = compare([short, short], replications=64, engine="fast", workers=1)
     figure = Figure()
-    for draw in (result.plot_targets, result.plot_differences):
+    for draw in (plot_target_probabilities, plot_target_differences):
         ax = figure.add_subplot()
-        assert draw(ax=ax) is ax
+        assert draw(result, ax=ax) is ax
     ax = figure.add_subplot()
-    assert result.plot_fan("well_operating_share", ax=ax) is ax and isinstance(ax, Axes)
+    assert plot_overlaid_fans(result, "well_operating_share", ax=ax) is ax
+    assert isinstance(ax, Axes)
     assert result.charted_metrics() == ["cooperatives", "founded", "well_operating_share"]
 
 

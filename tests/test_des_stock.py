@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from coopsim.engines.des.simulation import DesReplicate, plan_constants
+from coopsim.engines.des.constants import plan_constants
+from coopsim.engines.des.simulation import DesReplicate
 from coopsim.inputs.policies import Lever
 from coopsim.metrics import METRIC_INDEX as M
 from coopsim.model.plan import SimulationPlan, compile_plan

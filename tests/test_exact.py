@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from coopsim.engines.exact.distributions import COUNT_STATES, metric_distribution
 from coopsim.engines.exact.model import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
 from coopsim.inputs.scenario import load_scenario
 from coopsim.metrics import METRIC_INDEX as M
 from coopsim.metrics import METRIC_NAMES
 from coopsim.model.hazards import Hazards
 from coopsim.model.plan import GroupsPlan, Period, compile_plan
-from coopsim.results.exact_result import COUNT_STATES, metric_distribution
 from coopsim.runs.simulate import simulate
 
 from .conftest import ROOT

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from coopsim.engines import fast
+from coopsim.engines.exact.distributions import metric_distribution
 from coopsim.engines.exact.model import ExactModel
 from coopsim.engines.fast.simulation import FAST_BLOCK, simulate_chunk, unsupported_features
 from coopsim.inputs.scenario import load_scenario
 from coopsim.metrics import METRIC_INDEX as M
 from coopsim.model.plan import compile_plan
-from coopsim.results.exact_result import metric_distribution
 from coopsim.runs.simulate import simulate
 
 from .conftest import ROOT

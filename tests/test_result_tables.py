@@ -54,11 +54,11 @@ def test_time_to_target_table_is_the_tidy_form(small_run: coopsim.ForecastResult
         assert rows["met_by_year_low"].isna().all()
 
 
-def test_chart_methods_draw_on_the_given_axes(small_run: coopsim.ForecastResult) -> None:
+def test_forecast_charts_draw_on_the_given_axes(small_run: coopsim.ForecastResult) -> None:
     for draw in (
-        lambda ax: small_run.plot_fan("founded", ax=ax),
-        lambda ax: small_run.plot_trajectories("cooperatives", replicates=5, ax=ax),
-        lambda ax: small_run.plot_time_to_target(ax=ax),
+        lambda ax: coopsim.plot_fan(small_run, "founded", ax=ax),
+        lambda ax: coopsim.plot_trajectories(small_run, "cooperatives", replicates=5, ax=ax),
+        lambda ax: coopsim.plot_time_to_target(small_run, ax=ax),
     ):
         ax = Figure().subplots()
         assert draw(ax) is ax
@@ -68,7 +68,7 @@ def test_chart_methods_draw_on_the_given_axes(small_run: coopsim.ForecastResult)
 def test_single_futures_need_replicates(baseline: Scenario, region) -> None:
     exact = coopsim.forecast(baseline, engine="exact", region=region)
     with pytest.raises(ValueError, match="no replicates"):
-        exact.plot_trajectories("founded", ax=Figure().subplots())
+        coopsim.plot_trajectories(exact, "founded", ax=Figure().subplots())
 
 
 def test_with_setting_is_validated(baseline: Scenario) -> None:
@@ -81,4 +81,4 @@ def test_with_setting_is_validated(baseline: Scenario) -> None:
 def test_calibrate_reads_the_scenarios_region_by_default(baseline: Scenario) -> None:
     fit = coopsim.calibrate(baseline, draws=100, warmup=100)
     assert fit.problem.observed.year == 2023
-    assert len(fit.plot_prior_posterior().axes) >= 6
+    assert len(coopsim.plot_prior_posterior(fit).axes) >= 6

@@ -18,7 +18,8 @@ from coopsim.analyses.forecast import forecast
 from coopsim.cli.main import main
 from coopsim.model.plan import compile_plan
 from coopsim.runs.ensemble import PrecisionGoal, grid_bounds, next_count
-from coopsim.runs.executors import PoolExecutor, SerialExecutor, make_executor
+from coopsim.runs.executor_choice import make_executor
+from coopsim.runs.executors import PoolExecutor, SerialExecutor
 from coopsim.runs.simulate import simulate
 
 from .conftest import BASELINE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from coopsim.errors import InputError
 from coopsim.inputs.settings import with_setting
 from coopsim.model.parameter_sets import ParameterSets
 from coopsim.model.plan import compile_plan
+from coopsim.plots.sensitivity import plot_sensitivity, plot_sensitivity_overview
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -121,7 +123,8 @@ def test_inputs_apply_as_set_and_posterior_do(baseline, region):
     set_plan = compile_plan(
         with_setting(baseline, "quality.upgrade_per_year.weak", 0.3), region.data
     )
-    expected = ParameterSets({"dissolution_scale": np.array([1.5])}).apply(set_plan, 0)
+    sets = ParameterSets({"dissolution_scale": np.array([1.5])})
+    expected = replace(set_plan, parameter_sets=sets).for_replicate(0)
     np.testing.assert_array_equal(plan.initial.latent, expected.initial.latent)
     for mine, theirs in zip(plan.periods, expected.periods, strict=True):
         np.testing.assert_allclose(mine.hazards.upgrade, theirs.hazards.upgrade)
@@ -169,10 +172,12 @@ def test_scenario_indices_exact(baseline, region):
         baseline, inputs=names, samples=16, workers=1, region=region, resamples=200
     )
     pd.testing.assert_frame_equal(run.table, again.table)
-    ax = run.plot("new_cooperatives_2024", ax=Figure().subplots())
+    ax = plot_sensitivity(run, "new_cooperatives_2024", ax=Figure().subplots())
     assert len(ax.patches) == 2 * len(names)
-    swing = run.plot("well_operating_share_2030", ax=Figure().subplots(), swing=True)
+    swing = plot_sensitivity(run, "well_operating_share_2030", ax=Figure().subplots(), swing=True)
     assert swing.get_xlim()[1] > 1
+    figure = plot_sensitivity_overview(run, figure=Figure())
+    assert len(figure.axes) == 2 * len(run.spreads)
 
 
 def test_scenario_indices_with_common_random_numbers(baseline, region):

@@ -12,13 +12,8 @@ from matplotlib.figure import Figure
 from coopsim.analyses.forecast import forecast
 from coopsim.cli.main import main
 from coopsim.inputs.scenario import Scenario, Target
-from coopsim.results.time_to_target import (
-    from_flags,
-    has_yearly_form,
-    plot_time_to_target,
-    save_time_to_target_chart,
-    time_to_target,
-)
+from coopsim.plots.time_to_target import plot_time_to_target, save_time_to_target_chart
+from coopsim.results.time_to_target import from_flags, has_yearly_form, time_to_target
 
 ROOT = Path(__file__).resolve().parents[1]
 

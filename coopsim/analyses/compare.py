@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
+from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.engines.registry import select_engine
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import LoadedRegion, region_for
@@ -30,7 +30,6 @@ from coopsim.inputs.scenario import LoadedScenario, Scenario, Target, load_scena
 from coopsim.model.plan import SimulationPlan, compile_plan
 from coopsim.results.forecast_result import ForecastResult
 from coopsim.results.targets import is_met, wilson_interval
-from coopsim.runs.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.runs.executors import Executor, PoolExecutor
 from coopsim.runs.progress import Progress
 from coopsim.runs.simulate import simulate
@@ -191,30 +190,6 @@ class Comparison:
                 names.append(spec.metric)
         return names
 
-    def plot_fan(self, metric: str, ax: Axes | None = None) -> Axes:
-        """Overlaid fan charts (median and 80% band) of one metric; returns the Axes."""
-        from coopsim.plots.compare import plot_overlaid_fans
-
-        return plot_overlaid_fans(self, metric, ax)
-
-    def plot_targets(self, ax: Axes | None = None) -> Axes:
-        """Each target's probability per scenario with its 95% interval; returns the Axes."""
-        from coopsim.plots.compare import plot_target_probabilities
-
-        return plot_target_probabilities(self, ax)
-
-    def plot_differences(self, ax: Axes | None = None) -> Axes:
-        """Each scenario's difference from the first with paired 95% intervals."""
-        from coopsim.plots.compare import plot_target_differences
-
-        return plot_target_differences(self, ax)
-
-    def save_charts(self, folder: Path) -> list[Path]:
-        """compare_targets.png and one compare_fan_METRIC.png per charted metric."""
-        from coopsim.plots.compare import save_comparison_charts
-
-        return save_comparison_charts(self, folder)
-
 
 def _loaded(item: ScenarioInput, overrides: Sequence[str]) -> LoadedScenario:
     """A scenario input as a LoadedScenario (files are read with the `--set` overrides)."""
@@ -280,7 +255,7 @@ def compare(
     >>> table = c.table()  # per target and scenario: P(met), paired difference, better, worse
     >>> table["scenario"].unique().tolist()
     ['baseline', 'resolution20']
-    >>> ax = c.plot_differences()  # also plot_targets() and plot_fan(metric); all take ax=
+    >>> ax = coopsim.plot_target_differences(c)  # see coopsim.plots.compare for the others
     """
     if len(scenarios) < 2:
         raise InputError("scenarios", "compare needs at least two scenarios")

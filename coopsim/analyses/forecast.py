@@ -9,19 +9,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from coopsim.defaults import (
+    DEFAULT_MAX_REPLICATIONS,
+    DEFAULT_REPLICATES_PER_SET,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+)
 from coopsim.engines.exact.model import ExactModel
 from coopsim.engines.registry import select_engine
 from coopsim.inputs.region_data import LoadedRegion, region_for
 from coopsim.inputs.scenario import Scenario
-from coopsim.model.parameter_sets import DEFAULT_REPLICATES_PER_SET, choose_sets
+from coopsim.model.parameter_sets import choose_sets
 from coopsim.model.plan import compile_plan
 from coopsim.results.exact_result import ExactForecastResult
 from coopsim.results.forecast_result import ForecastResult
 from coopsim.results.targets import half_widths
 from coopsim.runs.checkpoints import Checkpoints, posterior_digest, run_arguments
 from coopsim.runs.chunks import chunk_size
-from coopsim.runs.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
-from coopsim.runs.ensemble import DEFAULT_MAX_REPLICATIONS, PrecisionGoal, run_ensemble
+from coopsim.runs.ensemble import PrecisionGoal, run_ensemble
 from coopsim.runs.executors import Executor, PoolExecutor
 from coopsim.runs.progress import Progress
 from coopsim.runs.replicates import InMemory

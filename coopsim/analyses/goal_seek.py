@@ -21,8 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from matplotlib.axes import Axes
-
+from coopsim.defaults import DEFAULT_SEED, GOAL_SEEK_REPLICATIONS
 from coopsim.engines.exact import ExactModel, target_probability
 from coopsim.engines.registry import select_engine
 from coopsim.errors import InputError
@@ -32,14 +31,13 @@ from coopsim.inputs.settings import LeverSetting, find_lever, setting_value, wit
 from coopsim.metrics import METRIC_INDEX
 from coopsim.model.plan import compile_plan
 from coopsim.results.targets import estimate
-from coopsim.runs.defaults import DEFAULT_SEED
 from coopsim.runs.executors import Executor, PoolExecutor
 from coopsim.runs.simulate import simulate
 from coopsim.threads import single_threaded_blas
 
 #: Replicates per evaluation when none are given: many on fast (a probability with a standard
 #: error of at most 0.005), as many as a forecast's default on des.
-DEFAULT_REPLICATIONS = {"fast": 10_000, "des": 1_000}
+DEFAULT_REPLICATIONS = GOAL_SEEK_REPLICATIONS
 #: Evenly spaced values scanned between the range's ends before bisection.
 SCAN_POINTS = 8
 
@@ -115,32 +113,6 @@ class GoalSeekResult:
             "seed": self.seed,
             "search": [e.as_dict() for e in self.path],
         }
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """The target's probability at every value the search tried, with the wanted level
-        and the answer; returns the Axes."""
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(8, 4.8))
-        points = sorted(self.path, key=lambda e: e.value)
-        xs = [e.value for e in points]
-        ys = [e.probability for e in points]
-        errs = [1.959963984540054 * e.stderr for e in points]
-        ax.errorbar(xs, ys, yerr=errs, fmt="o-", color="#1f5fa8", ms=4, lw=1, capsize=2)
-        ax.axhline(self.wanted, color="#2e8b57", ls="--", label=f"wanted P = {self.wanted:g}")
-        if self.reachable:
-            ax.axvline(self.value, color="#b03a2e", label=f"answer {self.value:g}")
-        if self.lever.value is not None:
-            ax.axvline(self.lever.value, color="grey", ls=":", label="current value")
-        ax.set_xlim(*self.bounds)
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel(self.lever.path)
-        ax.set_ylabel(f"P({self.target})")
-        ax.set_title(f"What it would take: {self.target}, scenario '{self.scenario}'")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
-        return ax
 
 
 class _Evaluator:
@@ -259,7 +231,7 @@ def goal_seek(
     ... )
     >>> found.reachable, round(found.value)  # founding 36 a year makes "at least 20" 90% likely
     (True, 36)
-    >>> ax = found.plot()  # every value tried; takes ax=
+    >>> ax = coopsim.plot_goal_seek(found)  # every value tried; takes ax=
     """
     if target not in scenario.targets:
         allowed = ", ".join(scenario.targets) or "none: add a [targets.NAME] table"

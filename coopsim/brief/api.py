@@ -13,12 +13,7 @@ from typing import Any
 
 from coopsim.brief import background, sections
 from coopsim.brief.catalogue import LANGUAGES, Lang
-from coopsim.brief.goals import (
-    DEFAULT_GOAL_PROBABILITY,
-    GoalRow,
-    check_goal_lever,
-    what_it_would_take,
-)
+from coopsim.brief.goals import GoalRow, check_goal_lever, what_it_would_take
 from coopsim.brief.page import page
 from coopsim.brief.runs import (
     ComparisonRow,
@@ -28,9 +23,9 @@ from coopsim.brief.runs import (
     run_scenarios,
 )
 from coopsim.brief.wording import region_name
+from coopsim.defaults import DEFAULT_GOAL_PROBABILITY, DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.errors import InputError
 from coopsim.inputs.scenario import LoadedScenario, load_scenario
-from coopsim.runs.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.runs.executors import default_workers
 from coopsim.runs.provenance import package_version, provenance
 

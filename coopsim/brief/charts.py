@@ -1,8 +1,9 @@
 """The brief's charts in the reader's language, as PNG data URIs the page embeds.
 
-Fan charts are drawn by coopsim.plotting.plot_fan, the same as a forecast's, then every text
+Fan charts are drawn by coopsim.plots.fan.plot_fan, the same as a forecast's, then every text
 on them (title, axis labels, legend, target notes, tick labels) is rewritten from the catalogue.
-Charts use DejaVu Sans, which matplotlib ships and which has every precomposed Vietnamese letter.
+Charts use DejaVu Sans, which matplotlib ships and which has every precomposed Vietnamese letter,
+and the palette of coopsim.plots.style.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from matplotlib.text import Annotation
 from coopsim.brief.catalogue import Lang, nfc
 from coopsim.brief.wording import region_name, target_short
 from coopsim.metrics import metric_info
-from coopsim.plots.fan import BANDS, plot_fan
+from coopsim.plots.fan import plot_fan
+from coopsim.plots.style import BANDS, grid, legend, scenario_colour
 from coopsim.results.forecast_result import ForecastResult
 
 #: plot_fan's legend labels -> catalogue ids.
@@ -37,7 +39,6 @@ LEGEND_KEYS: dict[str, str] = {
 }
 FONT = "DejaVu Sans"
 DPI = 100
-SCENARIO_COLOURS = ("#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#16a085")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def localized_fan(result: ForecastResult, metric: str, lang: Lang, ax: Axes) -> 
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: lang.general(v)))
     handles, labels = ax.get_legend_handles_labels()
     names = [lang.t(LEGEND_KEYS[label]) if label in LEGEND_KEYS else label for label in labels]
-    ax.legend(handles, names, loc="best", fontsize="small", framealpha=0.8)
+    legend(ax, handles, names)
     notes = [text for text in ax.texts if isinstance(text, Annotation)]
     targets = [e for e in result.targets.values() if e.target.metric == metric]
     for note, est in zip(notes, targets, strict=False):
@@ -150,7 +151,7 @@ def comparison_chart(
                 ],
                 fmt="o",
                 capsize=3,
-                color=SCENARIO_COLOURS[s % len(SCENARIO_COLOURS)],
+                color=scenario_colour(s),
                 label=scenario,
             )
         ax.set_yticks(
@@ -163,6 +164,6 @@ def comparison_chart(
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: lang.number(v) + "%"))
         ax.set_xlabel(lang.t("probability"))
         ax.set_title(lang.t("comparison_chart_title"))
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(title=lang.t("scenario"), fontsize="small", loc="best", framealpha=0.8)
+        grid(ax, "x")
+        legend(ax, title=lang.t("scenario"))
         return embed(figure, lang.t("comparison_chart_alt"))

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 from coopsim.analyses.goal_seek import goal_seek
 from coopsim.brief.runs import ScenarioRun, SimulationOptions
+from coopsim.defaults import DEFAULT_GOAL_PROBABILITY
 from coopsim.engines.registry import select_engine
 from coopsim.inputs.region_data import LoadedRegion
 from coopsim.inputs.scenario import Scenario, Target
 from coopsim.inputs.settings import find_lever
 from coopsim.model.plan import compile_plan
 
-DEFAULT_GOAL_PROBABILITY = 0.8
 FOUNDING_METRICS = {"founded", "cooperatives", "members", "unclassified"}
 WELL_METRICS = {"well_operating_share", "good", "fair"}
 WEAK_METRICS = {"weak_share", "weak"}

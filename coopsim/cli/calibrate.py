@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coopsim.analyses.calibration.workflow import DEFAULT_DRAWS, CalibrationResult, calibrate
+from coopsim.defaults import DEFAULT_DRAWS, DEFAULT_SEED
 from coopsim.errors import InputError
-from coopsim.inputs.region_data import load_region, region_for
-from coopsim.inputs.scenario import load_scenario
-from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
-from coopsim.runs.defaults import DEFAULT_SEED
-from coopsim.runs.provenance import provenance
+
+if TYPE_CHECKING:
+    from coopsim.analyses.calibration.workflow import CalibrationResult
 
 DEFAULT_SCENARIO = Path("scenarios") / "baseline.toml"
 
@@ -55,6 +54,13 @@ def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) ->
 
 def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int:
     """Run the calibration and write its folder all or nothing."""
+    from coopsim.analyses.calibration.workflow import calibrate
+    from coopsim.inputs.region_data import load_region, region_for
+    from coopsim.inputs.scenario import load_scenario
+    from coopsim.plots.calibration import save_calibration_charts
+    from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
+    from coopsim.runs.provenance import provenance
+
     started = datetime.now(UTC)
     if not args.scenario.is_file() and args.scenario == DEFAULT_SCENARIO:
         raise InputError(
@@ -71,6 +77,7 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
     result = calibrate(loaded.scenario, region.data, draws=args.draws, seed=args.seed)
     with staged_output(out) as staging:
         result.write(staging)
+        save_calibration_charts(result, staging)
         written = finish_folder(
             staging,
             provenance(

@@ -14,28 +14,17 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from coopsim.analyses.forecast import forecast
 from coopsim.cli.arguments import number_between
+from coopsim.defaults import DEFAULT_MAX_REPLICATIONS, DEFAULT_REPLICATES_PER_SET
 from coopsim.errors import InputError
-from coopsim.inputs.posterior_file import read_posterior
-from coopsim.inputs.region_data import region_for
-from coopsim.inputs.scenario import LoadedScenario, load_scenario
-from coopsim.metrics import metric_info
-from coopsim.model.parameter_sets import DEFAULT_REPLICATES_PER_SET
-from coopsim.plots.fan import charted_metrics, save_fan_charts
-from coopsim.results.forecast_result import ForecastResult
-from coopsim.results.output_folder import check_output_dir, staged_output, write_json
-from coopsim.results.targets import Z95
-from coopsim.results.time_to_target import save_time_to_target_chart
-from coopsim.runs.checkpoints import FOLDER_NAME, saved_replicates
-from coopsim.runs.ensemble import DEFAULT_MAX_REPLICATIONS
-from coopsim.runs.executors import default_workers, make_executor
-from coopsim.runs.provenance import provenance
-from coopsim.runs.replicates import write_csv, write_parquet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coopsim.inputs.scenario import LoadedScenario
+    from coopsim.results.forecast_result import ForecastResult
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 WholeNumber = Callable[[int], Callable[[str], int]]
@@ -94,6 +83,16 @@ def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber
 
 def run_forecast(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
     """The forecast command: checks, the checkpointed run, then the output folder."""
+    from coopsim.analyses.forecast import forecast
+    from coopsim.inputs.posterior_file import read_posterior
+    from coopsim.inputs.region_data import region_for
+    from coopsim.inputs.scenario import load_scenario
+    from coopsim.results.output_folder import check_output_dir, staged_output, write_json
+    from coopsim.runs.checkpoints import FOLDER_NAME
+    from coopsim.runs.executor_choice import make_executor
+    from coopsim.runs.executors import default_workers
+    from coopsim.runs.provenance import provenance
+
     started = datetime.now(UTC)
     loaded = load_scenario(args.scenario, args.overrides)
     region = region_for(loaded.scenario, loaded.path)
@@ -165,6 +164,11 @@ def run_forecast(args: argparse.Namespace, argv: list[str], default_out: Default
 
 def _write_results(staging: Path, result: ForecastResult, csv: bool) -> None:
     """Every result file but provenance.json, read from the run a metric or chunk at a time."""
+    from coopsim.plots.fan import save_fan_charts
+    from coopsim.plots.time_to_target import save_time_to_target_chart
+    from coopsim.results.output_folder import write_json
+    from coopsim.runs.replicates import write_csv, write_parquet
+
     write_json(staging / "summary.json", result.summary())
     if result.data is not None:
         write_parquet(result.data, result.years, staging / "trajectories.parquet")
@@ -180,6 +184,8 @@ def _write_results(staging: Path, result: ForecastResult, csv: bool) -> None:
 
 def _report_interruption(out: Path, checkpoints: Path, loaded: LoadedScenario) -> None:
     """Say what an interrupted forecast left and how to finish it."""
+    from coopsim.runs.checkpoints import saved_replicates
+
     if not checkpoints.is_dir():
         done = (out / "summary.json").is_file() and not checkpoints.exists()
         print(
@@ -199,6 +205,9 @@ def _report_interruption(out: Path, checkpoints: Path, loaded: LoadedScenario) -
 
 def format_report(result: ForecastResult) -> str:
     """The table printed after a forecast: each target's probability with its uncertainty."""
+    from coopsim.metrics import metric_info
+    from coopsim.plots.fan import charted_metrics
+
     lines = [
         f"Scenario '{result.scenario.name}' ({result.region.region.name}), "
         + (
@@ -267,6 +276,10 @@ def precision_line(precision: dict, replications: int) -> str:
 
 def _impact_lines(impact: pd.DataFrame) -> list[str]:
     """The programme table: supported, spent to date, extra good+fair and cost per extra."""
+    import numpy as np
+
+    from coopsim.results.targets import Z95
+
     lines = [
         "",
         "Programmes, against the same seed without them (means over replicates):",

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coopsim.brief.api import check_output_file, report
 from coopsim.brief.catalogue import LANGUAGES
-from coopsim.brief.goals import DEFAULT_GOAL_PROBABILITY
 from coopsim.cli.arguments import number_between
+from coopsim.defaults import DEFAULT_GOAL_PROBABILITY
 from coopsim.errors import InputError
+
+if TYPE_CHECKING:
+    pass
 
 
 def add_report_command(
@@ -51,6 +54,8 @@ def add_report_command(
 
 def run_report(args: argparse.Namespace, argv: list[str]) -> int:
     """Check the input before any work, write the brief, say where it is."""
+    from coopsim.brief.api import check_output_file, report
+
     if getattr(args, "executor", "pool") != "pool" or getattr(args, "scheduler", None):
         raise InputError(
             "--executor",

@@ -7,24 +7,14 @@ import argparse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from coopsim.analyses.sensitivity.analysis import (
-    DEFAULT_EVALUATIONS,
-    DEFAULT_REPLICATIONS_PER_POINT,
-    METHODS,
-    sensitivity,
-)
-from coopsim.analyses.sensitivity.inputs import resolve_inputs
-from coopsim.analyses.sensitivity.methods import is_power_of_two
-from coopsim.analyses.sensitivity.result import SensitivityResult
+from coopsim.defaults import DEFAULT_EVALUATIONS, DEFAULT_REPLICATIONS_PER_POINT
+from coopsim.defaults import SENSITIVITY_METHODS as METHODS
 from coopsim.errors import InputError
-from coopsim.inputs.region_data import region_for
-from coopsim.inputs.scenario import load_scenario
-from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
-from coopsim.runs.executors import default_workers, make_executor
-from coopsim.runs.provenance import provenance
+
+if TYPE_CHECKING:
+    from coopsim.analyses.sensitivity.result import SensitivityResult
 
 #: Inputs printed per target (all of them are in sensitivity.csv).
 SHOWN = 6
@@ -84,6 +74,17 @@ def run_sensitivity(
     args: argparse.Namespace, argv: list[str], default_out: Callable[[Path, datetime], Path]
 ) -> int:
     """Run the analysis and write its folder all or nothing."""
+    from coopsim.analyses.sensitivity.analysis import sensitivity
+    from coopsim.analyses.sensitivity.inputs import resolve_inputs
+    from coopsim.analyses.sensitivity.methods import is_power_of_two
+    from coopsim.inputs.region_data import region_for
+    from coopsim.inputs.scenario import load_scenario
+    from coopsim.plots.sensitivity import save_sensitivity_chart
+    from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
+    from coopsim.runs.executor_choice import make_executor
+    from coopsim.runs.executors import default_workers
+    from coopsim.runs.provenance import provenance
+
     started = datetime.now(UTC)
     if args.method == "sobol" and args.samples is not None and not is_power_of_two(args.samples):
         raise InputError(
@@ -114,6 +115,7 @@ def run_sensitivity(
         )
     with staged_output(out) as staging:
         result.write(staging)
+        save_sensitivity_chart(result, staging)
         written = finish_folder(
             staging,
             provenance(
@@ -133,6 +135,8 @@ def run_sensitivity(
 
 
 def _cell(value: float, low: float, high: float) -> str:
+    import numpy as np
+
     if np.isnan(value):
         return "-"
     return f"{value:5.2f} [{low:5.2f}, {high:5.2f}]"
@@ -140,6 +144,8 @@ def _cell(value: float, low: float, high: float) -> str:
 
 def format_sensitivity(result: SensitivityResult) -> str:
     """The table printed after an analysis: per target, its most influential inputs."""
+    import numpy as np
+
     sobol = result.method == "sobol"
     design = (
         f"Sobol' indices, {result.samples} base samples"

@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from coopsim.defaults import ENGINE_CHOICES
 from coopsim.engines import des, exact, fast
 from coopsim.engines.contract import ChunkFunction, Engine
 from coopsim.errors import InputError
 from coopsim.model.plan import SimulationPlan
 
-#: Engine names accepted by --engine; `auto` picks the cheapest that supports the scenario.
-ENGINE_CHOICES: tuple[str, ...] = ("auto", "des", "fast", "exact")
 ENGINES: dict[str, Engine] = {e.name: e for e in (des.ENGINE, fast.ENGINE, exact.ENGINE)}
 #: What the caller needs from the engine.
 Purpose = Literal["forecast", "pairs", "probabilities"]

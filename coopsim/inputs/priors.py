@@ -7,13 +7,15 @@ but why. Positive parameters work on the log scale inside the sampler.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
-from scipy import stats
 
 from coopsim.inputs.validation import StrictModel
+
+if TYPE_CHECKING:
+    from scipy import stats
 
 #: What each calibrated parameter does; posterior.csv has one column per name.
 PARAMETERS: dict[str, str] = {
@@ -68,7 +70,10 @@ class Prior(StrictModel):
         return self
 
     def frozen(self) -> stats.rv_continuous:
-        """The prior as a scipy distribution."""
+        """The prior as a scipy distribution (scipy.stats is imported here, when a prior is
+        used, not when a scenario file is read: it takes half a second)."""
+        from scipy import stats
+
         if self.distribution == "lognormal":
             return stats.lognorm(s=self.sdlog, scale=self.median)
         if self.distribution == "normal":

@@ -11,15 +11,11 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from coopsim.classes import QualityClass, ReportedClass
-from coopsim.errors import InputError
+from coopsim.errors import DataInconsistencyWarning, InputError
 from coopsim.inputs.validation import StrictModel, file_digest, read_toml, validate
 
 if TYPE_CHECKING:
     from coopsim.inputs.scenario import Scenario
-
-
-class DataInconsistencyWarning(UserWarning):
-    """Published figures that do not add up; the model states how it reconciles them."""
 
 
 class Figure(StrictModel):
@@ -58,7 +54,9 @@ class Flows(StrictModel):
     net_change: Figure | None = None
 
 
-class Source(StrictModel):
+class PublishedSource(StrictModel):
+    """Where published figures come from: a report, its publisher and date."""
+
     title: str
     publisher: str
     date: str
@@ -77,7 +75,7 @@ class Region(StrictModel):
     """Everything published about one region's cooperatives."""
 
     region: RegionInfo
-    sources: dict[str, Source]
+    sources: dict[str, PublishedSource]
     snapshots: dict[int, Snapshot]
     flows: dict[int, Flows] = {}
 

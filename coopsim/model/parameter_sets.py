@@ -7,16 +7,10 @@ part from the parameters (between sets) and a stochastic part (within sets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from coopsim.model.hazards import Hazards
-
-if TYPE_CHECKING:
-    from coopsim.model.plan import SimulationPlan
 
 #: Parameters a forecast applies (stock_revision is the calibration year's observation term).
 APPLIED = (
@@ -27,7 +21,6 @@ APPLIED = (
     "dissolution_scale",
 )
 #: Replicates run with each parameter set unless asked otherwise.
-DEFAULT_REPLICATES_PER_SET = 10
 
 
 @dataclass(frozen=True)
@@ -50,31 +43,10 @@ class ParameterSets:
         index = self.set_of(replicates)
         return {name: column[index] for name, column in self.values.items()}
 
-    def apply(self, plan: SimulationPlan, replicate: int) -> SimulationPlan:
-        """The plan as replicate `replicate` runs it: its set's rates and founding."""
+    def set_values(self, replicate: int) -> dict[str, float]:
+        """The parameter values replicate `replicate` runs with (its set's)."""
         j = int(self.set_of(replicate))
-        value = {name: float(column[j]) for name, column in self.values.items()}
-        u = value.get("upgrade_scale", 1.0)
-        d = value.get("downgrade_scale", 1.0)
-        x = value.get("dissolution_scale", 1.0)
-        periods = tuple(
-            replace(
-                p,
-                hazards=Hazards(
-                    upgrade=p.hazards.upgrade * u,
-                    downgrade=p.hazards.downgrade * d,
-                    dissolution=p.hazards.dissolution * x,
-                ),
-            )
-            for p in plan.periods
-        )
-        return replace(
-            plan,
-            periods=periods,
-            founding_mean_per_year=plan.founding_mean_per_year * value.get("founding_scale", 1.0),
-            founding_dispersion=value.get("founding_dispersion", plan.founding_dispersion),
-            parameter_sets=None,
-        )
+        return {name: float(column[j]) for name, column in self.values.items()}
 
 
 def choose_sets(

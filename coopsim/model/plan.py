@@ -144,7 +144,28 @@ class SimulationPlan:
         """The plan replicate `replicate` runs: with its posterior parameter set, if any."""
         if self.parameter_sets is None:
             return self
-        return self.parameter_sets.apply(self, replicate)
+        value = self.parameter_sets.set_values(replicate)
+        upgrade, downgrade, dissolution = (
+            value.get(f"{rate}_scale", 1.0) for rate in ("upgrade", "downgrade", "dissolution")
+        )
+        periods = tuple(
+            replace(
+                p,
+                hazards=Hazards(
+                    upgrade=p.hazards.upgrade * upgrade,
+                    downgrade=p.hazards.downgrade * downgrade,
+                    dissolution=p.hazards.dissolution * dissolution,
+                ),
+            )
+            for p in self.periods
+        )
+        return replace(
+            self,
+            periods=periods,
+            founding_mean_per_year=self.founding_mean_per_year * value.get("founding_scale", 1.0),
+            founding_dispersion=value.get("founding_dispersion", self.founding_dispersion),
+            parameter_sets=None,
+        )
 
 
 def class_mask(names: list[str]) -> np.ndarray:

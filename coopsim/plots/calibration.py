@@ -4,22 +4,28 @@ against its posterior predictive distribution."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 
-from coopsim.inputs.priors import Prior
+from coopsim.analyses.calibration.predictive import published_figures
+from coopsim.plots.style import BAND_COLOUR, NEUTRAL_COLOUR, OBSERVED_COLOUR
 
-PRIOR_COLOUR = "#888888"
-POSTERIOR_COLOUR = "#1f5fa8"
-OBSERVED_COLOUR = "#c0392b"
+if TYPE_CHECKING:
+    from coopsim.analyses.calibration.workflow import CalibrationResult
+
+PRIOR_COLOUR = NEUTRAL_COLOUR
+POSTERIOR_COLOUR = BAND_COLOUR
 
 
-def _grid(panels: int) -> tuple[Figure, np.ndarray]:
+def _grid(panels: int, figure: Figure | None) -> tuple[Figure, np.ndarray]:
+    """`panels` Axes in rows of up to three on `figure` (a new one sized to them if None)."""
     columns = min(3, panels)
     rows = math.ceil(panels / columns)
-    figure = Figure(figsize=(4.2 * columns, 3.2 * rows), layout="constrained")
+    if figure is None:
+        figure = Figure(figsize=(4.2 * columns, 3.2 * rows), layout="constrained")
     axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
     for ax in axes[panels:]:
         ax.set_visible(False)
@@ -34,9 +40,20 @@ def _bins(sample: np.ndarray) -> np.ndarray | int:
     return np.arange(sample.min() - 0.5, sample.max() + step + 0.5, step)
 
 
-def plot_prior_posterior(priors: dict[str, Prior], posterior: pd.DataFrame) -> Figure:
-    """One panel per parameter: the prior's density (line) and the posterior (histogram)."""
-    figure, axes = _grid(len(priors))
+def plot_prior_posterior(result: CalibrationResult, figure: Figure | None = None) -> Figure:
+    """prior_posterior.png's chart: one panel per parameter, its prior density (line) under
+    its posterior (histogram), where the two differ the data have spoken; drawn on `figure`
+    (a new one if None) and returned.
+
+    >>> import coopsim
+    >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+    >>> fit = coopsim.calibrate(scenario, draws=200)
+    >>> figure = coopsim.plot_prior_posterior(fit)
+    >>> [ax.get_title() for ax in figure.axes][:2]
+    ['founding_scale', 'founding_dispersion']
+    """
+    priors, posterior = result.problem.priors, result.draws
+    figure, axes = _grid(len(priors), figure)
     for ax, (name, prior) in zip(axes, priors.items(), strict=False):
         frozen = prior.frozen()
         draws = posterior[name].to_numpy(dtype=float)
@@ -63,15 +80,23 @@ def plot_prior_posterior(priors: dict[str, Prior], posterior: pd.DataFrame) -> F
     return figure
 
 
-def plot_posterior_predictive(
-    predictive: pd.DataFrame, published: dict[str, float | None]
-) -> Figure:
-    """One panel per published figure: its posterior predictive distribution, the central 90%
-    band, and the published value."""
+def plot_posterior_predictive(result: CalibrationResult, figure: Figure | None = None) -> Figure:
+    """posterior_predictive.png's chart: one panel per published figure, its posterior
+    predictive distribution with the central 90% band and the published value; drawn on
+    `figure` (a new one if None) and returned.
+
+    >>> import coopsim
+    >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+    >>> fit = coopsim.calibrate(scenario, draws=200)
+    >>> figure = coopsim.plot_posterior_predictive(fit)
+    >>> figure.axes[0].get_title()
+    'founded'
+    """
+    published = published_figures(result.problem)
     names = [name for name, value in published.items() if value is not None]
-    figure, axes = _grid(len(names))
+    figure, axes = _grid(len(names), figure)
     for ax, name in zip(axes, names, strict=False):
-        sample = predictive[name].to_numpy(dtype=float)
+        sample = result.predictive[name].to_numpy(dtype=float)
         low, high = np.quantile(sample, [0.05, 0.95])
         ax.hist(sample, bins=_bins(sample), color=POSTERIOR_COLOUR, alpha=0.6, density=True)
         ax.axvspan(low, high, color=POSTERIOR_COLOUR, alpha=0.12, label="90% band")
@@ -81,3 +106,11 @@ def plot_posterior_predictive(
     axes[0].legend(frameon=False)
     figure.suptitle("Posterior predictive check: simulated against published figures")
     return figure
+
+
+def save_calibration_charts(result: CalibrationResult, folder: Path) -> list[Path]:
+    """Write prior_posterior.png and posterior_predictive.png into `folder`; returns the paths."""
+    paths = [folder / "prior_posterior.png", folder / "posterior_predictive.png"]
+    plot_prior_posterior(result).savefig(paths[0], dpi=110)
+    plot_posterior_predictive(result).savefig(paths[1], dpi=110)
+    return paths

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from coopsim.inputs.scenario import Target
 from coopsim.metrics import metric_info
-from coopsim.results.forecast_result import ForecastResult
-
-#: (lower, upper, label, opacity) from the widest band to the narrowest.
-BANDS: tuple[tuple[str, str, str, float], ...] = (
-    ("q025", "q975", "95% band", 0.18),
-    ("q10", "q90", "80% band", 0.30),
-    ("q25", "q75", "50% band", 0.45),
+from coopsim.plots.style import (
+    BAND_COLOUR,
+    BANDS,
+    INK,
+    TARGET_COLOUR,
+    TARGET_TEXT_COLOUR,
+    grid,
+    legend,
+    metric_axis,
+    new_axes,
+    shade_target,
+    target_zone,
+    year_axis,
 )
-BAND_COLOUR = "#1f5fa8"
-TARGET_COLOUR = "#2e8b57"
+from coopsim.results.forecast_result import ForecastResult
 
 
 def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axes:
@@ -37,10 +40,7 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
     >>> ax.set_ylabel("Cooperatives alive at year end")  # restyle as any Axes
     Text(...)
     """
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8, 4.8))
+    ax = new_axes(ax)
     info = metric_info(metric)
     table = result.metric_quantiles(metric)
     start = result.initial_value(metric)
@@ -60,20 +60,17 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
             list(observed),
             list(observed.values()),
             "o",
-            color="black",
+            color=INK,
             ms=6,
             zorder=5,
             label="published",
         )
     _draw_targets(result, metric, ax)
     ax.set_title(f"{info.label}\n{result.region.region.name}, scenario '{result.scenario.name}'")
-    ax.set_xlabel("Year (end-of-year classification)")
-    ax.set_ylabel("Share of all cooperatives" if info.is_share else info.unit.capitalize())
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-    if info.is_share:
-        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    year_axis(ax)
+    metric_axis(ax, info)
+    grid(ax)
+    legend(ax)
     return ax
 
 
@@ -86,13 +83,18 @@ def plot_trajectories(
     """Draw the first `replicates` simulated futures of one metric as thin lines over the
     median, on `ax` (a new figure if None), and return the Axes: a fan chart shows each year's
     spread, these show how single futures move from year to year (campaign years, recoveries).
+
+    >>> import coopsim
+    >>> from matplotlib.figure import Figure
+    >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+    >>> result = coopsim.forecast(scenario, replications=200, seed=1)
+    >>> ax = coopsim.plot_trajectories(result, "founded", replicates=20, ax=Figure().subplots())
+    >>> len(ax.lines)  # 20 futures, the median and the published values
+    22
     """
     if result.replications == 0:
         raise ValueError("the exact engine has no replicates to draw; run fast or des")
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8, 4.8))
+    ax = new_axes(ax)
     info = metric_info(metric)
     column = result.metric_column(metric)[:replicates]
     start = result.initial_value(metric)
@@ -110,18 +112,15 @@ def plot_trajectories(
             label=f"{len(column)} simulated futures" if index == 0 else None,
         )
     median = result.metric_quantiles(metric)["q50"]
-    ax.plot(median.index, median.to_numpy(), color="black", lw=2, ls="--", label="median")
+    ax.plot(median.index, median.to_numpy(), color=INK, lw=2, ls="--", label="median")
     observed = result.observed(metric)
     if observed:
-        ax.plot(list(observed), list(observed.values()), "o", color="black", ms=6, zorder=5)
+        ax.plot(list(observed), list(observed.values()), "o", color=INK, ms=6, zorder=5)
     ax.set_title(f"{info.label}: single futures\nscenario '{result.scenario.name}'")
-    ax.set_xlabel("Year (end-of-year classification)")
-    ax.set_ylabel("Share of all cooperatives" if info.is_share else info.unit.capitalize())
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-    if info.is_share:
-        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    year_axis(ax)
+    metric_axis(ax, info)
+    grid(ax)
+    legend(ax)
     return ax
 
 
@@ -132,7 +131,7 @@ def _draw_targets(result: ForecastResult, metric: str, ax: Axes) -> None:
     bottom, top = ax.get_ylim()
     targets = [e for e in result.targets.values() if e.target.metric == metric]
     for est in targets:
-        low, high = _zone(est.target, bottom, top)
+        low, high = target_zone(est.target, bottom, top)
         bottom, top = min(bottom, low), max(top, high)
         reach = 0.12 * (top - bottom)  # keep one-sided zones visibly tall
         if est.target.comparison in (">", ">="):
@@ -143,18 +142,8 @@ def _draw_targets(result: ForecastResult, metric: str, ax: Axes) -> None:
     bottom, top = bottom - pad, top + pad
     for index, est in enumerate(targets):
         year = est.target.year
-        low, high = _zone(est.target, bottom, top)
-        ax.fill_between(
-            [year - 0.4, year + 0.4],
-            low,
-            high,
-            color=TARGET_COLOUR,
-            alpha=0.22,
-            hatch="//",
-            edgecolor=TARGET_COLOUR,
-            lw=1,
-            label="target zone" if index == 0 else None,
-        )
+        low, high = target_zone(est.target, bottom, top)
+        shade_target(ax, year, low, high, 0.22, "target zone" if index == 0 else None)
         low_ci, high_ci = est.ci95
         last_year = year >= max(result.years)
         ax.annotate(
@@ -165,7 +154,7 @@ def _draw_targets(result: ForecastResult, metric: str, ax: Axes) -> None:
             textcoords="offset points",
             ha="right" if last_year else "left",
             fontsize="small",
-            color="#1b5e3a",
+            color=TARGET_TEXT_COLOUR,
             va="center",
             bbox={"boxstyle": "round", "fc": "white", "ec": TARGET_COLOUR, "alpha": 0.9},
         )
@@ -175,17 +164,6 @@ def _draw_targets(result: ForecastResult, metric: str, ax: Axes) -> None:
 def percent(p: float) -> str:
     """A probability as a percentage, with a decimal near 0 and 1 where rounding would hide it."""
     return f"{p:.0%}" if 0.01 <= p <= 0.99 else f"{p:.1%}"
-
-
-def _zone(target: Target, bottom: float, top: float) -> tuple[float, float]:
-    """The band of values that meets a target, bounded by the axis limits."""
-    if target.comparison == "between":
-        assert target.range is not None
-        return target.range
-    assert target.threshold is not None
-    if target.comparison in (">", ">="):
-        return target.threshold, max(top, target.threshold)
-    return min(bottom, target.threshold), target.threshold
 
 
 def charted_metrics(result: ForecastResult) -> list[str]:

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
 from coopsim.inputs.region_data import Inconsistency, Region, observed_series
 from coopsim.inputs.scenario import Scenario
@@ -144,35 +143,6 @@ class ForecastResult:
         from coopsim.results.time_to_target import time_to_target_table
 
         return time_to_target_table(self)
-
-    def plot_fan(self, metric: str, ax: Axes | None = None) -> Axes:
-        """One metric's fan chart (50/80/95% bands, median, published values, target zones)
-        on `ax` (a new figure if None); returns the Axes to restyle.
-
-        >>> import coopsim, matplotlib.pyplot as plt
-        >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
-        >>> result = coopsim.forecast(scenario, replications=200, seed=1)
-        >>> fig, ax = plt.subplots()
-        >>> result.plot_fan("well_operating_share", ax=ax) is ax
-        True
-        """
-        from coopsim.plots.fan import plot_fan
-
-        return plot_fan(self, metric, ax=ax)
-
-    def plot_trajectories(self, metric: str, replicates: int = 30, ax: Axes | None = None) -> Axes:
-        """The first `replicates` simulated futures of one metric over the median, on `ax`
-        (a new figure if None); returns the Axes."""
-        from coopsim.plots.fan import plot_trajectories
-
-        return plot_trajectories(self, metric, replicates, ax=ax)
-
-    def plot_time_to_target(self, ax: Axes | None = None) -> Axes:
-        """P(met by each year) and P(met in each year) of every threshold target, on `ax`
-        (a new figure if None); returns the Axes."""
-        from coopsim.results.time_to_target import plot_time_to_target
-
-        return plot_time_to_target(self, ax=ax)
 
     @cached_property
     def _quantile_table(self) -> pd.DataFrame:

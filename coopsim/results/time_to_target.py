@@ -14,21 +14,25 @@ bounded: at least the largest P(met in year j), j <= k, and at most their sum (c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from coopsim.engines.exact import probability_met
-from coopsim.inputs.scenario import Target
+from coopsim.inputs.scenario import Scenario, Target
 from coopsim.results.targets import is_met
 
-if TYPE_CHECKING:
-    from coopsim.results.forecast_result import ForecastResult
+
+class YearlyResults(Protocol):
+    """What time to target reads from a forecast's result (a ForecastResult): its scenario,
+    its years and each metric's per-replicate values in a year."""
+
+    scenario: Scenario
+    years: list[int]
+
+    def metric(self, name: str, year: int) -> np.ndarray: ...
+
 
 #: Comparisons whose condition has a yearly form (a level to reach, checked every year).
 YEARLY_COMPARISONS = (">", ">=", "<", "<=")
@@ -132,7 +136,7 @@ def from_yearly_probabilities(
     return TimeToTarget(name, target, years, met_in_year, None, 0, np.stack([low, high], axis=1))
 
 
-def time_to_target(result: ForecastResult) -> dict[str, TimeToTarget]:
+def time_to_target(result: YearlyResults) -> dict[str, TimeToTarget]:
     """Time to target of every target with a yearly form, read year by year from the result
     (the exact engine's per-year distributions, or its replicates via `result.metric`)."""
     found: dict[str, TimeToTarget] = {}
@@ -155,12 +159,12 @@ def time_to_target(result: ForecastResult) -> dict[str, TimeToTarget]:
     return found
 
 
-def time_to_target_summary(result: ForecastResult) -> dict[str, dict[str, Any]]:
+def time_to_target_summary(result: YearlyResults) -> dict[str, dict[str, Any]]:
     """summary.json's `time_to_target`: one entry per target with a yearly form."""
     return {name: entry.as_dict() for name, entry in time_to_target(result).items()}
 
 
-def time_to_target_table(result: ForecastResult) -> pd.DataFrame:
+def time_to_target_table(result: YearlyResults) -> pd.DataFrame:
     """Time to target as a tidy table, one row per target with a yearly form and year:
     P(first met that year), P(met by then), P(met in that year), and, from the exact engine,
     the bounds on P(met by then) in place of the first-year columns."""
@@ -192,58 +196,3 @@ def time_to_target_table(result: ForecastResult) -> pd.DataFrame:
         "target_year",
     ]
     return pd.DataFrame(rows, columns=columns)
-
-
-def plot_time_to_target(result: ForecastResult, ax: Axes | None = None) -> Axes:
-    """Draw, per target with a yearly form, the probability of having met it by each year
-    (solid) and of meeting it in each year (dotted), on `ax` (a new figure if None)."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8, 4.8))
-    colours = ["#1f5fa8", "#2e8b57", "#c0392b", "#8e44ad", "#d35400", "#16a085"]
-    for index, entry in enumerate(time_to_target(result).values()):
-        colour = colours[index % len(colours)]
-        years = entry.years
-        by_year = entry.met_by_year
-        if by_year is not None:
-            ax.plot(years, by_year, "o-", color=colour, lw=2, ms=4, label=f"{entry.name}: by year")
-        else:
-            assert entry.bounds is not None
-            ax.fill_between(
-                years,
-                entry.bounds[:, 0],
-                entry.bounds[:, 1],
-                color=colour,
-                alpha=0.2,
-                label=f"{entry.name}: by year (bounds)",
-            )
-        ax.plot(years, entry.met_in_year, ":", color=colour, lw=1.5, label=f"{entry.name}: in year")
-        if entry.target.year in years:
-            k = years.index(entry.target.year)
-            level = by_year[k] if by_year is not None else entry.met_in_year[k]
-            ax.plot([entry.target.year], [level], "D", color=colour, ms=8, mfc="white", mew=2)
-    ax.set_ylim(-0.02, 1.02)
-    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-    ax.set_xlabel("Year (end-of-year classification)")
-    ax.set_ylabel("Probability")
-    ax.set_title(
-        "Time to target: probability of having met each target by each year\n"
-        f"{result.region.region.name}, scenario '{result.scenario.name}' "
-        "(diamond: the target's own year)"
-    )
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small", framealpha=0.8)
-    return ax
-
-
-def save_time_to_target_chart(result: ForecastResult, folder: Path) -> Path | None:
-    """Write time_to_target.png into `folder` (None, and no file, without a yearly target)."""
-    if not time_to_target(result):
-        return None
-    figure = Figure(figsize=(9, 5.2), layout="constrained")
-    plot_time_to_target(result, ax=figure.subplots())
-    path = folder / "time_to_target.png"
-    figure.savefig(path, dpi=120)
-    return path

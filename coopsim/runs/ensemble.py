@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from coopsim.defaults import DEFAULT_MAX_REPLICATIONS
 from coopsim.engines.contract import Engine
 from coopsim.model.plan import SimulationPlan
 from coopsim.runs.checkpoints import Checkpoints
@@ -30,8 +31,6 @@ HalfWidths = Callable[[ReplicateData], dict[str, float]]
 
 #: Names of a forecast's runs: the scenario, and the paired run without its programmes.
 RUN_NAMES = ("main", "without_programmes")
-#: Most replicates a --precision run adds unless told otherwise.
-DEFAULT_MAX_REPLICATIONS = 100_000
 #: A round grows the run by at least this factor and at most GROWTH_MAX.
 GROWTH_MIN, GROWTH_MAX = 1.25, 4.0
 #: Margin on the replicates the next round aims for (half-widths are estimates too).

@@ -24,12 +24,9 @@ from types import TracebackType
 import numpy as np
 
 from coopsim.engines.contract import ChunkFunction
-from coopsim.errors import InputError
 from coopsim.model.plan import SimulationPlan
 from coopsim.threads import single_threaded_blas
 
-#: Executors accepted by --executor.
-EXECUTOR_CHOICES: tuple[str, ...] = ("pool", "dask")
 #: Chunks kept in flight per worker: enough to keep every worker busy, few enough that the
 #: results waiting to be collected stay small.
 IN_FLIGHT_PER_WORKER = 2
@@ -192,19 +189,3 @@ class PoolExecutor(Executor):
         for process in processes:
             process.join(timeout=10)
         pool.shutdown(wait=True)
-
-
-def make_executor(
-    kind: str = "pool", workers: int | None = None, scheduler: str | None = None
-) -> Executor:
-    """The executor --executor names: `pool` (worker processes on this machine) or `dask`
-    (the cluster at `scheduler`, or a local one with `workers` worker processes)."""
-    if kind == "pool":
-        if scheduler:
-            raise InputError("--scheduler", "needs --executor dask (the pool runs on this machine)")
-        return PoolExecutor(workers)
-    if kind == "dask":
-        from coopsim.runs.dask_executor import DaskExecutor
-
-        return DaskExecutor(workers, scheduler)
-    raise ValueError(f"unknown executor {kind!r}; choose from {', '.join(EXECUTOR_CHOICES)}")

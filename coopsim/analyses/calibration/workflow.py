@@ -1,5 +1,5 @@
-"""The calibration workflow: priors and data in; posterior, diagnostics, identifiability,
-posterior predictive check and charts out."""
+"""The calibration workflow: priors and data in; posterior, diagnostics, identifiability and
+posterior predictive check out (coopsim.plots.calibration draws them)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from coopsim.analyses.calibration.fit import (
     REVISION,
@@ -23,13 +22,11 @@ from coopsim.analyses.calibration.predictive import (
     published_figures,
 )
 from coopsim.analyses.calibration.report import identifiability, warnings_for
+from coopsim.defaults import DEFAULT_DRAWS
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
-from coopsim.plots.calibration import plot_posterior_predictive, plot_prior_posterior
 from coopsim.results.output_folder import write_json
 from coopsim.threads import single_threaded_blas
-
-DEFAULT_DRAWS = 4000
 
 
 @dataclass(frozen=True)
@@ -96,25 +93,14 @@ class CalibrationResult:
             "warnings": self.warnings,
         }
 
-    def plot_prior_posterior(self) -> Figure:
-        """prior_posterior.png: one panel per parameter, its prior density (line) under its
-        posterior (histogram): where the two differ, the data have spoken."""
-        return plot_prior_posterior(self.problem.priors, self.draws)
-
-    def plot_posterior_predictive(self) -> Figure:
-        """posterior_predictive.png: one panel per published figure, its posterior predictive
-        distribution with the 90% band and the published value."""
-        return plot_posterior_predictive(self.predictive, published_figures(self.problem))
-
     def write(self, folder: Path) -> None:
-        """Write every output into an existing (staging) folder."""
+        """Write the tables and documents into an existing (staging) folder (the charts are
+        coopsim.plots.calibration.save_calibration_charts')."""
         self.draws.to_csv(folder / "posterior.csv", index=False)
         self.identifiability.to_csv(folder / "identifiability.csv", index=False)
         self.predictive.to_csv(folder / "posterior_predictive.csv", index=False)
         write_json(folder / "diagnostics.json", self.posterior.diagnostics())
         write_json(folder / "calibration.json", self.summary())
-        self.plot_prior_posterior().savefig(folder / "prior_posterior.png", dpi=110)
-        self.plot_posterior_predictive().savefig(folder / "posterior_predictive.png", dpi=110)
 
 
 def calibrate(

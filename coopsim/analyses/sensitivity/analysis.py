@@ -21,21 +21,21 @@ from coopsim.analyses.sensitivity.methods import (
     split_saltelli,
 )
 from coopsim.analyses.sensitivity.result import SensitivityResult, TargetSpread
+from coopsim.defaults import (
+    DEFAULT_EVALUATIONS,
+    DEFAULT_REPLICATIONS_PER_POINT,
+    DEFAULT_SEED,
+    SENSITIVITY_METHODS,
+)
 from coopsim.inputs.region_data import LoadedRegion, region_for
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.plan import compile_plan
-from coopsim.runs.defaults import DEFAULT_SEED
 from coopsim.runs.executors import Executor, PoolExecutor
 from coopsim.runs.progress import Progress
 from coopsim.threads import single_threaded_blas
 
 Method = Literal["sobol", "morris"]
-METHODS: tuple[str, ...] = ("sobol", "morris")
-#: Replicates per design point on a Monte Carlo engine (one block of the fast engine).
-DEFAULT_REPLICATIONS_PER_POINT = 256
-#: Design points a default run may use: about a minute on two cores with the exact engine
-#: (10-30 ms a point) or with 256 fast-engine replicates a point (40-90 ms).
-DEFAULT_EVALUATIONS = {True: 4096, False: 2048}
+METHODS = SENSITIVITY_METHODS
 #: Bounds on the default base samples (Sobol') or trajectories (Morris).
 DEFAULT_SAMPLE_RANGE = {"sobol": (16, 512), "morris": (8, 64)}
 
@@ -85,7 +85,7 @@ def sensitivity(
     >>> ranked = result.target_table("new_cooperatives_2024")  # most influential first
     >>> ranked["input"].iloc[0]
     'founding.mean_per_year'
-    >>> ax = result.plot("new_cooperatives_2024")  # swing=True: the tornado; takes ax=
+    >>> ax = coopsim.plot_sensitivity(result, "new_cooperatives_2024")  # swing=True: tornado
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")

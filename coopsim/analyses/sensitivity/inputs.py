@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -230,4 +230,6 @@ def apply_inputs(
             node = node[part]
         node[last] = int(np.rint(value)) if item.integer else float(value)
     plan = plan_for(validate(Scenario, data, "sensitivity input"))
-    return ParameterSets(parameters).apply(plan, 0) if parameters else plan
+    if not parameters:
+        return plan
+    return replace(plan, parameter_sets=ParameterSets(parameters)).for_replicate(0)

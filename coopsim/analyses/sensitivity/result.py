@@ -1,4 +1,5 @@
-"""A sensitivity analysis's results: the table behind sensitivity.csv, a summary and charts."""
+"""A sensitivity analysis's results: the table behind sensitivity.csv and its summary (the
+charts are coopsim.plots.sensitivity's)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from coopsim.analyses.sensitivity.inputs import SensitivityInput
 from coopsim.inputs.scenario import Scenario
-from coopsim.plots.sensitivity import draw_indices, draw_swing
 from coopsim.results.output_folder import write_json
-
-#: Inputs drawn per target (the most influential; all of them are in sensitivity.csv).
-TOP_INPUTS = 12
 
 
 @dataclass(frozen=True)
@@ -77,57 +72,6 @@ class SensitivityResult:
             raise KeyError(f"no target {target!r}; the targets are {', '.join(self.spreads)}")
         return self.table[self.table["target"] == target].sort_values("rank")
 
-    def plot(
-        self,
-        target: str | None = None,
-        ax: Axes | None = None,
-        swing: bool = False,
-        top: int | None = TOP_INPUTS,
-    ) -> Axes:
-        """One target's `top` most influential inputs ranked by total effect (Sobol'
-        first-order and total indices, or Morris mu*, with 95% intervals) or, with swing=True,
-        its one-at-a-time tornado: the probability with each input at its low and high end,
-        the others as they are. Draws on `ax` (a new figure if None) and returns the Axes."""
-        shown = len(self.inputs) if top is None else min(top, len(self.inputs))
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(7, 0.5 * shown + 1.8))
-        name = target if target is not None else next(iter(self.spreads))
-        rows = self.target_table(name).head(shown)
-        spread = self.spreads[name]
-        if swing:
-            draw_swing(ax, rows, name, spread.at_value)
-        else:
-            draw_indices(ax, rows, name, self.method, spread.variance, spread.noise_share)
-        return ax
-
-    def figure(self) -> Figure:
-        """tornado.png: per target, the ranked indices (left) and the swing (right)."""
-        n_targets, n_inputs = len(self.spreads), min(TOP_INPUTS, len(self.inputs))
-        figure = Figure(
-            figsize=(13, n_targets * (0.42 * n_inputs + 1.6) + 0.6), layout="constrained"
-        )
-        axes = figure.subplots(n_targets, 2, squeeze=False)
-        for row, name in enumerate(self.spreads):
-            self.plot(name, ax=axes[row, 0])
-            self.plot(name, ax=axes[row, 1], swing=True)
-        more = len(self.inputs) - n_inputs
-        figure.suptitle(
-            f"Sensitivity of each target's probability: scenario '{self.scenario.name}'\n"
-            f"({self._method_label()})"
-            + (f"; the {n_inputs} most influential of {len(self.inputs)} inputs" if more else "")
-        )
-        return figure
-
-    def _method_label(self) -> str:
-        if self.method == "sobol":
-            design = f"Sobol' indices, {self.samples} base samples"
-        else:
-            design = f"Morris elementary effects, {self.samples} trajectories"
-        runs = "exact probabilities" if not self.replications else f"{self.replications} replicates"
-        return f"{design}, {self.evaluations} points, {runs} each, seed {self.seed}"
-
     def summary(self) -> dict[str, Any]:
         """sensitivity.json: how the analysis ran, its inputs, and each target's spread."""
         return {
@@ -156,11 +100,11 @@ class SensitivityResult:
         }
 
     def write(self, folder: Path) -> list[str]:
-        """Write sensitivity.csv, sensitivity.json and tornado.png into `folder`."""
+        """Write sensitivity.csv and sensitivity.json into `folder` (tornado.png is
+        coopsim.plots.sensitivity.save_sensitivity_chart's)."""
         self.table.to_csv(folder / "sensitivity.csv", index=False)
         write_json(folder / "sensitivity.json", _finite(self.summary()))
-        self.figure().savefig(folder / "tornado.png", dpi=110)
-        return ["sensitivity.csv", "sensitivity.json", "tornado.png"]
+        return ["sensitivity.csv", "sensitivity.json"]
 
 
 def _finite(document: Any) -> Any:

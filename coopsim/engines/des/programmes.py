@@ -1,42 +1,30 @@
 """Support programmes in the simpy engine: capacity- and budget-limited selection of
-cooperatives whose hazards then change for a while, and the hazard tables that carry it."""
+cooperatives whose hazards then change for a while."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import simpy
 
-from coopsim.model.plan import ProgrammePlan, SimulationPlan, scaled_hazards
-
-if TYPE_CHECKING:
-    from coopsim.engines.des.simulation import DesReplicate
+from coopsim.model.plan import ProgrammePlan, SimulationPlan
 
 
-@dataclass(frozen=True)
-class HazardTables:
-    """Exit rates and event thresholds as nested lists, [support][period][class], where
-    support 0 is unsupported and k + 1 is support by programme k."""
+class DesReplicate(Protocol):
+    """What a selection round needs of a running replicate: its clock, plan, each
+    cooperative's class (-1 once gone) and support, and the programme tallies."""
 
-    exit_rate: list[list[list[float]]]
-    thresholds: list[list[list[list[float]]]]
+    env: simpy.Environment
+    plan: SimulationPlan
+    cls: list[int]
+    support: list[int]
+    supported: int
+    spent: float
 
-    @classmethod
-    def build(cls, plan: SimulationPlan) -> HazardTables:
-        everyone = np.ones(4, dtype=bool)
-        variants = [[p.hazards for p in plan.periods]]
-        for programme in plan.programmes:
-            variants.append(
-                [scaled_hazards(p.hazards, programme.effects, everyone, 1.0) for p in plan.periods]
-            )
-        return cls(
-            exit_rate=[[h.exit_rate.tolist() for h in hs] for hs in variants],
-            thresholds=[[h.event_thresholds().tolist() for h in hs] for hs in variants],
-        )
+    def set_support(self, i: int, k: int) -> None: ...
 
 
 def choose(

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import weakref
 from collections.abc import Generator
 from functools import cached_property, partial
 
@@ -35,79 +34,14 @@ import numpy as np
 import simpy
 
 from coopsim.classes import WEAK
-from coopsim.engines.des.programmes import HazardTables, run_programme
+from coopsim.engines.des.constants import plan_constants
+from coopsim.engines.des.programmes import run_programme
 from coopsim.engines.draws import new_cooperative_members, yearly_founding_factors
 from coopsim.metrics import METRIC_NAMES
 from coopsim.model.plan import CleanupEvent, SimulationPlan
 from coopsim.rng import BufferedDraws, KeyedDraws, stream
 
 N_METRICS = len(METRIC_NAMES)
-
-
-class PlanConstants:
-    """What every replicate of a plan shares, built once per plan rather than per replicate:
-    the hazard tables, the periods, and the starting stock's classes and rates (to place its
-    first events in a few numpy steps)."""
-
-    def __init__(self, plan: SimulationPlan) -> None:
-        # tables.exit_rate[s][p][c]: s = 0 unsupported, s = k + 1 supported by programme k.
-        self.tables = HazardTables.build(plan)
-        self.period_start = np.array([p.start for p in plan.periods])
-        self.period_end: list[float] = [p.end for p in plan.periods[:-1]] + [math.inf]
-        self.entry_cumulative: list[float] = np.cumsum(plan.entry_distribution).tolist()
-        self.well = [int(c) for c in np.flatnonzero(plan.well_operating)]
-        self.initial_counts = [int(n) for n in plan.initial.latent]  # by latent class
-        self.initial_class_array = np.repeat(np.arange(4), plan.initial.latent)  # stock order
-        self.initial_classes: list[int] = self.initial_class_array.tolist()
-        self.rate = np.array(self.tables.exit_rate[0])  # (periods, 4), unsupported
-        # With one period and every starting cooperative able to leave (the usual case: no
-        # lever), each one's rate: its first event is at hazard / rate. Else None.
-        single = self.rate[0, self.initial_class_array] if len(self.rate) == 1 else None
-        self.initial_single_rate = single if single is not None and (single > 0).all() else None
-
-    def first_event_times(self, hazard: np.ndarray) -> np.ndarray:
-        """When each starting cooperative uses up `hazard` (its first event; inf: never), by
-        the same integration over periods as DesReplicate._schedule_at, for all at once."""
-        if self.initial_single_rate is not None:
-            return hazard / self.initial_single_rate
-        rate, at_start, at_end = self._by_cooperative
-        times = np.full(hazard.size, math.inf)
-        hazard = np.maximum(hazard, np.finfo(float).tiny)  # 0 would stop in a rate-0 period
-        p = (at_end < hazard).sum(axis=0)  # the period where it is used up
-        leaves = np.flatnonzero(p < len(rate))
-        p = p[leaves]
-        times[leaves] = (
-            self.period_start[p] + (hazard[leaves] - at_start[p, leaves]) / rate[p, leaves]
-        )
-        return times
-
-    @cached_property
-    def _by_cooperative(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(periods, starting cooperatives), unsupported: each one's rate, and the hazard it
-        accumulates from time 0 to each period's start and to its end (infinite at the last
-        period's end unless its rate there is 0); built when first needed."""
-        lengths = np.array(self.period_end) - self.period_start
-        used = self.rate * np.where(self.rate > 0, lengths[:, None], 0.0)  # 0, not nan, 0 x inf
-        at_end = np.cumsum(used, axis=0)
-        at_start = np.vstack([np.zeros((1, 4)), at_end[:-1]])
-        c = self.initial_class_array
-        return self.rate[:, c], at_start[:, c], at_end[:, c]
-
-
-_CONSTANTS: dict[int, tuple[weakref.ref[SimulationPlan], PlanConstants]] = {}
-
-
-def plan_constants(plan: SimulationPlan) -> PlanConstants:
-    """The constants of `plan`, built for its first replicate and reused by the next: keyed on
-    the plan object (frozen), and dropped when the plan is (a posterior forecast's replicates
-    each run a plan of their own)."""
-    key = id(plan)
-    hit = _CONSTANTS.get(key)
-    if hit is not None and hit[0]() is plan:
-        return hit[1]
-    constants = PlanConstants(plan)
-    _CONSTANTS[key] = (weakref.ref(plan, lambda _: _CONSTANTS.pop(key, None)), constants)
-    return constants
 
 
 class DesReplicate:

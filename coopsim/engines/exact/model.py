@@ -74,7 +74,7 @@ def _generator(plan: SimulationPlan, period: Period) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Source:
+class OutcomeSource:
     """Units whose year-end outcome counts are multinomial (a fixed number) or, for those
     founded or joining the pool in a year, negative multinomial / Poisson (`means` per
     outcome, founding shape or none)."""
@@ -242,7 +242,7 @@ class ExactModel:
             converted, self.propagate(converted, float(k), float(k + 1)), False
         ) + self._outcomes(pooled, self.propagate(pooled, float(k), float(k + 1)), True)
 
-    def _sources(self, k: int) -> list[Source]:
+    def _sources(self, k: int) -> list[OutcomeSource]:
         sources = []
         stock = self.plan.initial.latent
         for c in range(4):
@@ -252,7 +252,7 @@ class ExactModel:
             unit[c] = 1.0
             start = self.propagate(unit, 0.0, float(k))
             end = self.propagate(start, float(k), float(k + 1))
-            sources.append(Source(self._outcomes(start, end, False), int(stock[c])))
+            sources.append(OutcomeSource(self._outcomes(start, end, False), int(stock[c])))
         mean = self.plan.founding_mean_per_year
         for j in range(k + 1):
             at_end_j = self._entrants[j]
@@ -262,15 +262,15 @@ class ExactModel:
                 start = self.propagate(at_end_j, float(j + 1), float(k))
                 end = self.propagate(start, float(k), float(k + 1))
                 outcome = self._outcomes(start, end, False)
-            sources.append(Source(means=mean * outcome, shape=self.plan.founding_dispersion))
+            sources.append(OutcomeSource(means=mean * outcome, shape=self.plan.founding_dispersion))
         groups = self.plan.groups
         if groups is not None:
             if groups.initial_pool > 0:
-                sources.append(Source(self._group_outcomes(0.0, k), groups.initial_pool))
+                sources.append(OutcomeSource(self._group_outcomes(0.0, k), groups.initial_pool))
             if groups.new_groups_per_year > 0:
                 for j in range(1, k + 1):  # Poisson(new_groups_per_year) join at each year start
                     outcome = self._group_outcomes(float(j), k)
-                    sources.append(Source(means=groups.new_groups_per_year * outcome))
+                    sources.append(OutcomeSource(means=groups.new_groups_per_year * outcome))
         return sources
 
     # -- distributions --------------------------------------------------------------------
@@ -370,7 +370,7 @@ def _indicator(states: list[int]) -> np.ndarray:
     return x
 
 
-def _window(sources: list[Source], x: np.ndarray) -> tuple[int, int]:
+def _window(sources: list[OutcomeSource], x: np.ndarray) -> tuple[int, int]:
     """Lowest value and length of a window holding all but a negligible tail (far below
     1e-12) of the count of x-states: the FFT wraps whatever falls outside onto it."""
     mean = var = 0.0

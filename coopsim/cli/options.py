@@ -1,0 +1,115 @@
+"""The options every simulating command takes, the same way, and the pieces every command
+shares: whole-number arguments, --set, default output folders and one-line error output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED, ENGINE_CHOICES, EXECUTOR_CHOICES
+from coopsim.errors import InputError
+
+#: (scenario, start time) -> the output folder to write when --out is not given.
+DefaultOut = Callable[[Path, datetime], Path]
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        return value
+
+    return parse
+
+
+def add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    """The options every simulating command takes, the same way: --replications, --seed,
+    --engine, --workers, --executor, --scheduler, --set and --quiet (make the executor with
+    coopsim.runs.executor_choice.make_executor(args.executor, args.workers, args.scheduler))."""
+    parser.add_argument(
+        "--replications",
+        type=whole_number(1),
+        default=DEFAULT_REPLICATIONS,
+        help=f"Monte Carlo replicates (default {DEFAULT_REPLICATIONS})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=whole_number(0),
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--engine", choices=ENGINE_CHOICES, default="auto", help="simulation engine (default auto)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=whole_number(1),
+        default=None,
+        help="worker processes (default all cores)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTOR_CHOICES,
+        default="pool",
+        help="where chunks of replicates run: pool (worker processes here, default) or dask "
+        '(a Dask cluster; pip install "coopsim[dask]")',
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --executor dask: the scheduler, e.g. tcp://HOST:8786 (default: start a "
+        "local cluster of --workers processes for the run)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_set_option(parser)
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """--set PATH=VALUE, repeatable."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a setting by its dotted path, e.g. founding.mean_per_year=30 "
+        "(repeatable; the value is read as TOML, a bare word as text)",
+    )
+
+
+def default_out(scenario: Path, started: datetime) -> Path:
+    """A new folder under coopsim-output/, named after the scenario and the time."""
+    stamp = started.astimezone().strftime("%Y%m%d-%H%M%S")
+    base = Path("coopsim-output") / f"{scenario.stem}-{stamp}"
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    candidate.parent.mkdir(parents=True, exist_ok=True)
+    return candidate
+
+
+def report_input_error(error: InputError) -> None:
+    """One line per problem on stderr, each with the command's prefix."""
+    for problem in getattr(error, "errors", [error]):
+        print(f"coopsim: error: {problem}", file=sys.stderr)
+
+
+def add_out_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """--out and --overwrite, as forecast has them."""
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"output folder (default {default}); new or empty"
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
+    )

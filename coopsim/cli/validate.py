@@ -1,0 +1,37 @@
+"""`coopsim validate`: check scenario files and the region data each names."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from coopsim.cli.options import add_set_option, report_input_error
+from coopsim.errors import InputError
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def add_validate_command(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser("validate", help="check scenario files and their data")
+    check.add_argument("files", type=Path, nargs="+", help="scenario TOML files")
+    add_set_option(check)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Each file loaded, its region read and the plan compiled; every failure reported."""
+    from coopsim.inputs.region_data import region_for
+    from coopsim.inputs.scenario import load_scenario
+    from coopsim.model.plan import compile_plan
+
+    failed = False
+    for path in args.files:
+        try:
+            loaded = load_scenario(path, args.overrides)
+            region = region_for(loaded.scenario, loaded.path)
+            compile_plan(loaded.scenario, region.data)
+        except InputError as error:
+            report_input_error(error)
+            failed = True
+        else:
+            print(f"{path}: ok")
+    return EXIT_INPUT if failed else EXIT_OK
