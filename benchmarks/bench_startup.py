@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BASELINE, median_seconds  # noqa: E402
+from common import BASELINE, median_seconds
 
 
 def command(*args: str) -> list[str]:
