@@ -28,8 +28,9 @@ notebooks in notebooks/ walk through them):
 >>> ax = coopsim.plot_fan(result, "founded")  # takes ax=, returns the Axes
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from coopsim.lazy import lazy_attributes
 
 #: Public name -> the module that defines it. Imported on first use, so `import coopsim` (and
 #: the command line, which imports only what its command needs) starts in milliseconds.
@@ -66,17 +67,7 @@ _PUBLIC = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module when the name is first used (PEP 562)."""
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'coopsim' has no attribute {name!r}")
-    value = getattr(import_module(_PUBLIC[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_PUBLIC])
+__getattr__, __dir__ = lazy_attributes("coopsim", _PUBLIC, globals())
 
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coopsim.cli.options import add_out_options
 from coopsim.defaults import DEFAULT_DRAWS, DEFAULT_SEED
 from coopsim.errors import InputError
 
@@ -41,15 +42,7 @@ def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) ->
     fit.add_argument(
         "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
     )
-    fit.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default coopsim-output/calibration-…)",
-    )
-    fit.add_argument(
-        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
-    )
+    add_out_options(fit, "coopsim-output/calibration-SCENARIO-TIMESTAMP")
 
 
 def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coopsim.cli.arguments import number_between
+from coopsim.cli.options import add_out_options
 from coopsim.defaults import DEFAULT_MAX_REPLICATIONS, DEFAULT_REPLICATES_PER_SET
 from coopsim.errors import InputError
 
@@ -33,15 +34,7 @@ DefaultOut = Callable[[Path, datetime], Path]
 
 def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber) -> None:
     """The options only `coopsim forecast` takes (after the shared simulation options)."""
-    run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default coopsim-output/SCENARIO-TIMESTAMP); must be new or empty",
-    )
-    run.add_argument(
-        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
-    )
+    add_out_options(run, "coopsim-output/SCENARIO-TIMESTAMP")
     run.add_argument(
         "--resume",
         action="store_true",

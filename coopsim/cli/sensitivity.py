@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coopsim.cli.options import add_out_options
 from coopsim.defaults import DEFAULT_EVALUATIONS, DEFAULT_REPLICATIONS_PER_POINT
 from coopsim.defaults import SENSITIVITY_METHODS as METHODS
 from coopsim.errors import InputError
@@ -56,10 +57,7 @@ def add_sensitivity_command(
         "lever of `coopsim levers` and every [calibration] prior); PATH=LOW:HIGH varies any "
         "numeric setting over a range of your choice",
     )
-    run.add_argument("--out", type=Path, default=None, help="output folder (must be new or empty)")
-    run.add_argument(
-        "--overwrite", action="store_true", help="replace --out if it holds earlier results"
-    )
+    add_out_options(run, "coopsim-output/sensitivity-SCENARIO-TIMESTAMP")
     add_simulation_options(run)
     for action in run._actions:  # here --replications counts replicates per design point
         if action.dest == "replications":

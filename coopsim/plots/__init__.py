@@ -8,8 +8,9 @@
 - goal seeking: `plot_goal_seek`.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from coopsim.lazy import lazy_attributes
 
 #: Public name -> the module that defines it, imported on first use (each chart module
 #: imports only the results it draws).
@@ -34,15 +35,7 @@ _PUBLIC = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module when the name is first used (PEP 562)."""
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'coopsim.plots' has no attribute {name!r}")
-    return getattr(import_module(_PUBLIC[name]), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_PUBLIC])
+__getattr__, __dir__ = lazy_attributes("coopsim.plots", _PUBLIC, globals())
 
 
 if TYPE_CHECKING:
