@@ -125,6 +125,13 @@ def test_cli_calibrate_then_forecast_with_posterior(tmp_path, capsys):
     summary = json.loads((forecast_out / "summary.json").read_text())
     assert summary["posterior"]["parameter_sets"] == 30
     assert "from parameters" in capsys.readouterr().out
+    assert (out / "posterior.nc").is_file()
+    assert list(draws.columns[:2]) == ["chain", "draw"]
+    from_netcdf = tmp_path / "fc-nc"
+    argv = ["forecast", str(BASELINE), "--replications", "300", "--quiet", "--posterior"]
+    assert main([*argv, str(out / "posterior.nc"), "--out", str(from_netcdf)]) == 0
+    # The same draws in the same order (200 fill the 4 chains): the same forecast.
+    assert json.loads((from_netcdf / "summary.json").read_text())["targets"] == summary["targets"]
 
 
 def test_bad_posterior_and_exact_engine_are_refused(tmp_path, posterior_file, capsys):

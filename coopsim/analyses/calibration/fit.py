@@ -1,7 +1,7 @@
 """Calibrate a scenario's parameters to one year's published figures: the posterior.
 
 The log posterior is the priors' plus the observation model's exact-where-possible
-likelihood (coopsim.calibration.observation). It is sampled by adaptive random-walk
+likelihood (coopsim.analyses.calibration.observation). It is sampled by adaptive random-walk
 Metropolis from the posterior mode, on the log scale for positive parameters.
 """
 
@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from coopsim.analyses.calibration.diagnostics import diagnose, inference_data
 from coopsim.analyses.calibration.observation import (
     ObservedYear,
     count_box,
     log_likelihood,
     observed_year,
 )
-from coopsim.analyses.calibration.sampler import Chains, effective_sample_size, sample, split_rhat
+from coopsim.analyses.calibration.sampler import Chains, sample
 from coopsim.errors import InputError
 from coopsim.inputs.priors import POSITIVE, Prior
 from coopsim.inputs.region_data import Region
@@ -157,26 +158,42 @@ def build_problem(scenario: Scenario, region: Region) -> Problem:
 
 @dataclass(frozen=True)
 class Posterior:
-    """Posterior draws (one row per draw, one column per parameter) and how they were got."""
+    """Posterior draws (one row per draw, one column per parameter) and how they were got:
+    the whole chains on the natural scale (chains x draws x sampled parameters), of which
+    the table's rows are the first len(draws) in chain order."""
 
     draws: pd.DataFrame
     chains: Chains
     names: list[str]
     mode: dict[str, float]
+    natural_chains: np.ndarray
     warmup: int = WARMUP
     thin: int = THIN
 
+    def chain_and_draw(self) -> pd.DataFrame:
+        """Each table row's chain and draw index (posterior.csv keeps them)."""
+        per_chain = self.natural_chains.shape[1]
+        index = np.arange(len(self.draws))
+        return pd.DataFrame({"chain": index // per_chain, "draw": index % per_chain})
+
+    def inference_data(self, **groups: object) -> object:
+        """The chains as an ArviZ InferenceData, with any further groups (see
+        coopsim.analyses.calibration.diagnostics.inference_data)."""
+        return inference_data(
+            self.natural_chains, self.names, acceptance=self.chains.acceptance, **groups
+        )
+
+    def convergence(self) -> dict[str, dict[str, float]]:
+        """ArviZ's diagnostics per sampled parameter (R-hat, bulk and tail ESS, MCSE)."""
+        return diagnose(self.inference_data())
+
     def diagnostics(self) -> dict[str, object]:
-        """Effective sample size and split R-hat per sampled parameter, acceptance rates."""
-        per_parameter = {
-            name: {
-                "effective_sample_size": round(effective_sample_size(self.chains.draws[..., i]), 1),
-                "split_rhat": round(split_rhat(self.chains.draws[..., i]), 4),
-            }
-            for i, name in enumerate(self.names)
-        }
+        """diagnostics.json: the sampler's settings, acceptance rates and, per sampled
+        parameter, ArviZ's rank-normalised R-hat, bulk and tail ESS and MCSE."""
         return {
             "method": "adaptive random-walk Metropolis on the exact-where-possible likelihood",
+            "diagnostics": "ArviZ: rank-normalised split R-hat, bulk and tail ESS, MCSE "
+            "(Vehtari et al. 2021), on the natural scale",
             "chains": int(self.chains.draws.shape[0]),
             "warmup_per_chain": self.warmup,
             "thin": self.thin,
@@ -184,7 +201,7 @@ class Posterior:
             "acceptance_rate": [round(float(a), 3) for a in self.chains.acceptance],
             "log_posterior_evaluations": self.chains.evaluations,
             "posterior_mode": {k: round(v, 6) for k, v in self.mode.items()},
-            "parameters": per_parameter,
+            "parameters": self.convergence(),
         }
 
 
@@ -211,8 +228,10 @@ def calibrate_problem(
         proposal = 2.38**2 / mode.size * cov
         per_chain = math.ceil(draws / CHAINS)
         chains = sample(problem.log_posterior, starts, proposal, warmup, per_chain, thin, rng)
-    flat = chains.draws.reshape(-1, mode.size)[:draws]
-    table = pd.DataFrame([problem.natural(z) for z in flat])
+    natural = np.array(
+        [[list(problem.natural(z).values()) for z in chain] for chain in chains.draws]
+    )
+    table = pd.DataFrame(natural.reshape(-1, mode.size)[:draws], columns=problem.names)
     if REVISION in problem.priors:
         revision = problem.observed.revision
         table[REVISION] = (
@@ -221,4 +240,4 @@ def calibrate_problem(
             else problem.priors[REVISION].frozen().rvs(size=len(table), random_state=rng)
         )
     table = table[list(problem.priors)]
-    return Posterior(table, chains, problem.names, problem.natural(mode), warmup, thin)
+    return Posterior(table, chains, problem.names, problem.natural(mode), natural, warmup, thin)

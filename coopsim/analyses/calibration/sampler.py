@@ -1,10 +1,10 @@
-"""Random-walk Metropolis chains with an adapted proposal, and their convergence diagnostics.
+"""Random-walk Metropolis chains with an adapted proposal.
 
 The parameters are few (up to six) and the log posterior costs under a millisecond, so
 several independent chains of an adaptive random walk are enough: during warm-up the proposal
 covariance is learnt from the chain (Haario et al. 2001), then frozen, so the kept draws come
-from a valid Metropolis chain. Convergence is judged by the split R-hat and the effective
-sample size of Vehtari et al. (2021), computed over all chains.
+from a valid Metropolis chain. Convergence is judged with ArviZ
+(coopsim.analyses.calibration.diagnostics).
 """
 
 from __future__ import annotations
@@ -78,39 +78,3 @@ def sample(
         rates.append(rate)
     evaluations = len(starts) * (warmup + draws * thin + 2)
     return Chains(np.stack(kept), np.array(rates), evaluations)
-
-
-def split_rhat(chains: np.ndarray) -> float:
-    """Split R-hat of one parameter's draws (chains x draws): near 1 when chains agree."""
-    half = chains.shape[1] // 2
-    parts = np.concatenate([chains[:, :half], chains[:, half : 2 * half]])
-    n = parts.shape[1]
-    within = parts.var(axis=1, ddof=1).mean()
-    between = n * parts.mean(axis=1).var(ddof=1)
-    if within == 0:
-        return 1.0 if between == 0 else math.inf
-    return float(math.sqrt(((n - 1) / n * within + between / n) / within))
-
-
-def effective_sample_size(chains: np.ndarray) -> float:
-    """Effective number of independent draws of one parameter (chains x draws), from the
-    autocorrelation averaged over chains, summed by Geyer's initial monotone sequence."""
-    m, n = chains.shape
-    if n < 4:
-        return float(m * n)
-    centred = chains - chains.mean(axis=1, keepdims=True)
-    size = 2 ** math.ceil(math.log2(2 * n))
-    spectrum = np.fft.rfft(centred, size, axis=1)
-    acov = np.fft.irfft(spectrum * np.conj(spectrum), size, axis=1)[:, :n] / n
-    chain_var = acov[:, 0] * n / (n - 1)
-    within = chain_var.mean()
-    if within == 0:
-        return float(m * n)
-    var_plus = within * (n - 1) / n + (chains.mean(axis=1).var(ddof=1) if m > 1 else 0.0)
-    rho = 1 - (within - acov.mean(axis=0)) / var_plus
-    rho[0] = 1.0
-    pairs = rho[: 2 * (n // 2)].reshape(-1, 2).sum(axis=1)
-    positive = np.argmax(pairs <= 0) if (pairs <= 0).any() else pairs.size
-    pairs = np.minimum.accumulate(pairs[:positive])
-    tau = -1 + 2 * pairs.sum()
-    return float(m * n / max(tau, 1 / math.log10(m * n)))

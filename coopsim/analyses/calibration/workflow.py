@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from coopsim.analyses.calibration.diagnostics import convergence_warnings
 from coopsim.analyses.calibration.fit import (
     REVISION,
     WARMUP,
@@ -27,6 +29,17 @@ from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.results.output_folder import write_json
 from coopsim.threads import single_threaded_blas
+
+
+def prior_draws(problem: Problem, n: int, seed: int) -> pd.DataFrame:
+    """n draws from each prior (the InferenceData's prior group), from a stream of their own."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 2])))
+    return pd.DataFrame(
+        {
+            name: prior.frozen().rvs(size=n, random_state=rng)
+            for name, prior in problem.priors.items()
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -93,10 +106,23 @@ class CalibrationResult:
             "warnings": self.warnings,
         }
 
+    def inference_data(self) -> object:
+        """The calibration as an ArviZ InferenceData: posterior (chain, draw), prior,
+        posterior_predictive (when the draws fill whole chains), observed_data and
+        sample_stats; written as posterior.nc."""
+        return self.posterior.inference_data(
+            prior=prior_draws(self.problem, len(self.draws), self.seed),
+            predictive=self.predictive,
+            observed=published_figures(self.problem),
+        )
+
     def write(self, folder: Path) -> None:
         """Write the tables and documents into an existing (staging) folder (the charts are
         coopsim.plots.calibration.save_calibration_charts')."""
-        self.draws.to_csv(folder / "posterior.csv", index=False)
+        pd.concat([self.posterior.chain_and_draw(), self.draws], axis=1).to_csv(
+            folder / "posterior.csv", index=False
+        )
+        self.inference_data().to_netcdf(str(folder / "posterior.nc"))
         self.identifiability.to_csv(folder / "identifiability.csv", index=False)
         self.predictive.to_csv(folder / "posterior_predictive.csv", index=False)
         write_json(folder / "diagnostics.json", self.posterior.diagnostics())
@@ -133,11 +159,5 @@ def calibrate(
         predictive = predictive_draws(problem, posterior.draws, seed)
     check = predictive_check(predictive, published_figures(problem))
     found = warnings_for(table)
-    diagnostics = posterior.diagnostics()["parameters"]
-    for name, figures in diagnostics.items():  # type: ignore[union-attr]
-        if figures["split_rhat"] > 1.05 or figures["effective_sample_size"] < 100:
-            found.append(
-                f"{name}: chains may not have converged (split R-hat {figures['split_rhat']}, "
-                f"effective sample size {figures['effective_sample_size']}); ask for more draws"
-            )
+    found += convergence_warnings(posterior.convergence(), posterior.natural_chains.shape[0])
     return CalibrationResult(problem, posterior, table, predictive, check, found, seed)
