@@ -1,18 +1,31 @@
-"""A one-line progress bar on stderr: replicates done, rate and time left.
+"""One progress bar for a whole run (tqdm): replicates done, rate and time left.
 
-One bar covers a whole run, whatever executes it: the process that collects the chunks
-advances it as each one finishes, on any worker.
+One bar covers a run, whatever executes it: the process that collects the chunks advances it
+as each one finishes, on any worker. tqdm.auto draws it as a widget in Jupyter and as a line
+on stderr in a terminal; elsewhere (a pipe, a log file, CI) it is off unless asked for.
 """
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import TextIO
+from typing import Any, TextIO
+
+
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (where stderr is not a terminal but a bar is
+    wanted, drawn as a widget)."""
+    shell = sys.modules.get("IPython")
+    get_ipython = getattr(shell, "get_ipython", None)
+    try:
+        return get_ipython is not None and "IPKernelApp" in get_ipython().config
+    except AttributeError:  # IPython imported, but no shell running
+        return False
 
 
 class Progress:
-    """Shown only once a run has lasted `delay` seconds, and only when enabled (a terminal)."""
+    """Shown only once a run has lasted `delay` seconds, and only when enabled (default: a
+    terminal or a notebook). A resumed run's bar starts at the replicates already saved
+    (`skip`), which do not count toward the rate."""
 
     def __init__(
         self,
@@ -22,47 +35,53 @@ class Progress:
         stream: TextIO | None = None,
         delay: float = 1.0,
     ) -> None:
-        self.total = total
+        from tqdm.auto import tqdm
+
+        stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            enabled = in_notebook() or stream.isatty()
         self.label = label
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.delay = delay
-        self.done = 0
-        self.skipped = 0  # done by an earlier, interrupted run: not part of the rate
-        self.started = time.monotonic()
-        self._last_draw = 0.0
-        self._drawn = False
+        self._done, self._total = 0, total
+        self._bar: Any = tqdm(
+            total=total,
+            unit=f" {label}",
+            file=stream,
+            delay=delay,
+            disable=not enabled,
+            leave=True,
+            dynamic_ncols=True,
+            mininterval=0.2,
+            bar_format="{percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt}{unit}  "
+            "{rate_noinv_fmt}  {remaining} left",
+        )
+
+    @property
+    def done(self) -> int:
+        return self._done
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        """A run that grows in rounds (--precision) moves its end."""
+        self._total = value
+        self._bar.total = value
+        self._bar.refresh()
 
     def advance(self, n: int) -> None:
-        """Record n more items done and redraw at most five times a second."""
-        self.done += n
-        now = time.monotonic()
-        if not self.enabled or now - self.started < self.delay:
-            return
-        if now - self._last_draw >= 0.2 or self.done >= self.total:
-            self._draw(now)
+        """Record n more items done."""
+        self._done += n
+        self._bar.update(n)
 
     def skip(self, n: int) -> None:
-        """Record n items done before this run started (a resumed run's checkpoints)."""
-        self.done += n
-        self.skipped += n
+        """Record n items done before this run started (a resumed run's checkpoints): the bar
+        starts there, and the rate counts only what this run does."""
+        self._done += n
+        self._bar.initial += n
+        self._bar.update(n)
 
     def close(self) -> None:
-        """Finish the line if a bar was drawn."""
-        if self._drawn:
-            self._draw(time.monotonic())
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def _draw(self, now: float) -> None:
-        elapsed = now - self.started
-        rate = (self.done - self.skipped) / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else float("inf")
-        width = 30
-        filled = int(width * self.done / self.total) if self.total else width
-        bar = "#" * filled + "-" * (width - filled)
-        eta = f"{left:5.0f}s left" if left != float("inf") else "  ?  s left"
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {self.label}  {rate:7.1f}/s  {eta}")
-        self.stream.flush()
-        self._last_draw = now
-        self._drawn = True
+        """Finish the bar (a line is ended only if one was drawn)."""
+        self._bar.close()
