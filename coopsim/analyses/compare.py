@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,13 @@ class Comparison:
         """Per replicate, whether scenario `index` meets one of the first scenario's targets."""
         spec = self.targets[target]
         return is_met(spec, self.results[index].metric(spec.metric, spec.year))
+
+    def to_xarray(self) -> Any:
+        """Every scenario's per-replicate results on one xarray Dataset: dims (scenario,
+        replicate, year); replicate i of each scenario ran with the same random numbers."""
+        from coopsim.results.labelled import comparison_dataset
+
+        return comparison_dataset(self.labels, self.results)
 
     @cached_property
     def _target_table(self) -> pd.DataFrame:

@@ -55,6 +55,9 @@ class ExactForecastResult(ForecastResult):
     def trajectories(self) -> pd.DataFrame | None:  # type: ignore[override]
         return None
 
+    def to_xarray(self) -> Any:
+        raise ValueError("the exact engine has no replicates; use .quantiles() or .distributions")
+
     def programme_impact(self) -> pd.DataFrame | None:
         return None
 

@@ -115,6 +115,20 @@ class ForecastResult:
         frames = [tidy(values, self.years, first) for first, values in self.data.chunks()]
         return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
+    def to_xarray(self) -> Any:
+        """The per-replicate results as an xarray Dataset: dims (replicate, year), one
+        variable per modelled metric, attrs seed, engine, scenario, region.
+
+        >>> import coopsim
+        >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
+        >>> ds = coopsim.forecast(scenario, replications=200, seed=1).to_xarray()
+        >>> ds["founded"].sel(year=2024).quantile(0.5).item() > 0
+        True
+        """
+        from coopsim.results.labelled import forecast_dataset
+
+        return forecast_dataset(self)
+
     def quantiles(self) -> pd.DataFrame:
         """Mean and quantiles of each metric by year (tidy: one row per metric and year)."""
         return self._quantile_table.copy()
