@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from scipy import stats
 from scipy.linalg import expm
 
 from coopsim.model.occupancy import integral_of_expm
@@ -339,6 +338,8 @@ class ExactModel:
         if self.plan.groups is not None:
             return self.count_pmf(k, list(FOUNDED))
         mean, shape = self.founding_means[k], self.plan.founding_dispersion
+        from scipy import stats  # here, not at import: scipy.stats takes half a second to load
+
         dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
         values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
         return values, dist.pmf(values)
