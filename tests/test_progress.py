@@ -50,3 +50,11 @@ def test_a_growing_run_moves_its_end():
     bar.advance(100)
     bar.total = 250
     assert bar.total == 250 and bar.done == 100
+
+
+def test_a_disabled_bar_still_counts_a_resumed_run():
+    bar = Progress(100, enabled=False)
+    bar.skip(60)
+    bar.advance(40)
+    bar.close()
+    assert bar.done == 100

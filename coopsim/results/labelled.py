@@ -5,12 +5,14 @@ reduce with the tools they already use."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coopsim.metrics import METRIC_INDEX, metric_info
 
-if TYPE_CHECKING:
-    from coopsim.results.forecast_result import ForecastResult
+#: A Monte Carlo forecast result (coopsim.results.forecast_result.ForecastResult, which
+#: imports this module): anything with data, years, modelled_metrics(), scenario, region,
+#: engine, seed and replications.
+ForecastResult = Any
 
 
 def forecast_dataset(result: ForecastResult) -> Any:

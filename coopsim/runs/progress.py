@@ -79,8 +79,9 @@ class Progress:
         """Record n items done before this run started (a resumed run's checkpoints): the bar
         starts there, and the rate counts only what this run does."""
         self._done += n
-        self._bar.initial += n
-        self._bar.update(n)
+        if not self._bar.disable:  # a disabled tqdm keeps no counters
+            self._bar.initial += n
+            self._bar.update(n)
 
     def close(self) -> None:
         """Finish the bar (a line is ended only if one was drawn)."""
