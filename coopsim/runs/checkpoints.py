@@ -31,6 +31,7 @@ refused as bad input naming the file, as is one whose arguments differ from the 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -174,12 +175,14 @@ class Checkpoints:
         path = self.path(run, start, stop)
         values = np.ascontiguousarray(values)
         temporary = path.with_name(path.name + TEMPORARY_SUFFIX)
+        buffer = io.BytesIO()
+        np.save(buffer, values)  # in memory first: a full disk then raises OSError(ENOSPC)
+        content = buffer.getvalue()
         try:
-            with temporary.open("wb") as stream:
-                np.save(stream, values)
+            temporary.write_bytes(content)
             self.records[path.name] = {
-                "sha256": _file_sha256(temporary),
-                "bytes": temporary.stat().st_size,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "bytes": len(content),
                 "shape": [int(n) for n in values.shape],
                 "dtype": values.dtype.str,
             }
