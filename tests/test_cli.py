@@ -155,6 +155,8 @@ def test_bad_scenarios_exit_2_naming_file_and_field(tmp_path, old, new, needles)
 
 
 def test_existing_results_are_never_clobbered_without_overwrite(tmp_path):
+    """A folder coopsim did not write is kept even with --overwrite; one it wrote is
+    replaced only with --overwrite."""
     out = tmp_path / "out"
     out.mkdir()
     keep = out / "notes.txt"
@@ -162,19 +164,17 @@ def test_existing_results_are_never_clobbered_without_overwrite(tmp_path):
     run = coopsim("forecast", BASELINE, "--replications", "5", "--out", out)
     assert_clean_error(run, "--out", "not empty", "--overwrite")
     assert keep.read_text() == "mine"
-    run = coopsim(
-        "forecast",
-        BASELINE,
-        "--replications",
-        "5",
-        "--workers",
-        "1",
-        "--out",
-        out,
-        "--overwrite",
-    )
+    quick = ("forecast", BASELINE, "--replications", "5", "--workers", "1", "--out")
+    run = coopsim(*quick, out, "--overwrite")
+    assert_clean_error(run, "was not written by coopsim")
+    assert keep.read_text() == "mine"
+    ours = tmp_path / "ours"
+    assert coopsim(*quick, ours).returncode == 0
+    run = coopsim(*quick, ours)
+    assert_clean_error(run, "not empty", "--overwrite")
+    run = coopsim(*quick, ours, "--overwrite")
     assert run.returncode == 0, run.stderr
-    assert (out / "summary.json").exists() and not keep.exists()
+    assert (ours / "summary.json").exists()
 
 
 def test_default_output_folder_is_new_each_run(tmp_path):

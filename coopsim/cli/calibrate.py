@@ -51,7 +51,7 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
     from coopsim.inputs.region_data import load_region, region_for
     from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.calibration import save_calibration_charts
-    from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
+    from coopsim.results.output_folder import claimed_output_dir, finish_folder, staged_output
     from coopsim.runs.provenance import provenance
 
     started = datetime.now(UTC)
@@ -66,27 +66,27 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
         else region_for(loaded.scenario, loaded.path)
     )
     out = args.out or default_out(Path(f"calibration-{args.scenario.stem}"), started)
-    check_output_dir(out, args.overwrite)
-    result = calibrate(loaded.scenario, region.data, draws=args.draws, seed=args.seed)
-    with staged_output(out) as staging:
-        result.write(staging)
-        save_calibration_charts(result, staging)
-        written = finish_folder(
-            staging,
-            provenance(
-                loaded,
-                region,
-                seed=args.seed,
-                replications=args.draws,
-                engine="calibration",
-                workers=1,
-                started=started,
-                argv=argv,
-            ),
-        )
-    print(format_calibration(result))
-    print(f"\nWrote {out}/: " + ", ".join(written))
-    return 0
+    with claimed_output_dir(out, args.overwrite, inputs=[*loaded.files, region.path], command=argv):
+        result = calibrate(loaded.scenario, region.data, draws=args.draws, seed=args.seed)
+        with staged_output(out) as staging:
+            result.write(staging)
+            save_calibration_charts(result, staging)
+            written = finish_folder(
+                staging,
+                provenance(
+                    loaded,
+                    region,
+                    seed=args.seed,
+                    replications=args.draws,
+                    engine="calibration",
+                    workers=1,
+                    started=started,
+                    argv=argv,
+                ),
+            )
+        print(format_calibration(result))
+        print(f"\nWrote {out}/: " + ", ".join(written))
+        return 0
 
 
 def format_calibration(result: CalibrationResult) -> str:

@@ -35,7 +35,7 @@ def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultO
     from coopsim.inputs.region_data import region_for
     from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.compare import save_comparison_charts
-    from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
+    from coopsim.results.output_folder import claimed_output_dir, finish_folder, staged_output
     from coopsim.runs.executor_choice import make_executor
     from coopsim.runs.executors import default_workers
     from coopsim.runs.provenance import provenance
@@ -46,44 +46,46 @@ def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultO
     loaded = [load_scenario(path, args.overrides) for path in args.scenarios]
     stems = "-".join(path.stem for path in args.scenarios[:3])
     out = args.out or default_out(Path(f"compare-{stems}"), started)
-    check_output_dir(out, args.overwrite)
-    workers = args.workers or default_workers()
-    with make_executor(args.executor, workers, args.scheduler) as executor:
-        comparison = compare(
-            loaded,
-            replications=args.replications,
-            seed=args.seed,
-            engine=args.engine,
-            progress=None if not args.quiet else False,
-            executor=executor,
-        )
-    with staged_output(out) as staging:
-        comparison.table().to_csv(staging / "comparison.csv", index=False)
-        comparison.metric_differences().to_csv(staging / "comparison_metrics.csv", index=False)
-        save_comparison_charts(comparison, staging)
-        first = loaded[0]
-        document = provenance(
-            first,
-            region_for(first.scenario, first.path),
-            seed=args.seed,
-            replications=args.replications,
-            engine=comparison.engine,
-            workers=workers,
-            started=started,
-            argv=argv,
-        )
-        document["compared"] = [
-            {
-                "scenario_file": str(item.path.resolve()) if item.path else None,
-                "scenario_sha256": item.sha256,
-                "resolved_scenario": item.scenario.model_dump(mode="json"),
-            }
-            for item in loaded
-        ]
-        written = finish_folder(staging, document)
-    print(format_comparison(comparison))
-    print(f"\nWrote {out}/: " + ", ".join(written))
-    return 0
+    first = loaded[0]
+    region = region_for(first.scenario, first.path)
+    inputs = [*(path for item in loaded for path in item.files), region.path]
+    with claimed_output_dir(out, args.overwrite, inputs=inputs, command=argv):
+        workers = args.workers or default_workers()
+        with make_executor(args.executor, workers, args.scheduler) as executor:
+            comparison = compare(
+                loaded,
+                replications=args.replications,
+                seed=args.seed,
+                engine=args.engine,
+                progress=None if not args.quiet else False,
+                executor=executor,
+            )
+        with staged_output(out) as staging:
+            comparison.table().to_csv(staging / "comparison.csv", index=False)
+            comparison.metric_differences().to_csv(staging / "comparison_metrics.csv", index=False)
+            save_comparison_charts(comparison, staging)
+            document = provenance(
+                first,
+                region,
+                seed=args.seed,
+                replications=args.replications,
+                engine=comparison.engine,
+                workers=workers,
+                started=started,
+                argv=argv,
+            )
+            document["compared"] = [
+                {
+                    "scenario_file": str(item.path.resolve()) if item.path else None,
+                    "scenario_sha256": item.sha256,
+                    "resolved_scenario": item.scenario.model_dump(mode="json"),
+                }
+                for item in loaded
+            ]
+            written = finish_folder(staging, document)
+        print(format_comparison(comparison))
+        print(f"\nWrote {out}/: " + ", ".join(written))
+        return 0
 
 
 def format_comparison(comparison: Comparison) -> str:

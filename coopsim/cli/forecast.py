@@ -3,8 +3,9 @@ write the results there whole.
 
 While the ensemble runs, each finished chunk is saved in OUT/.checkpoints/ (with a manifest of
 the arguments); the result files are then written to a staging folder beside OUT and renamed
-into place in one step, which also removes the checkpoints. Ctrl-C leaves the checkpoints and
-nothing else; `--resume` finishes the run from them.
+into place in one step, which also removes the checkpoints. Ctrl-C or SIGTERM, or a disk that
+fills up, leaves the checkpoints and nothing else; `--resume` finishes the run from them. The
+folder is locked while the command runs (coopsim.results.output_folder).
 """
 
 from __future__ import annotations
@@ -12,22 +13,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coopsim.cli.arguments import number_between
-from coopsim.cli.options import add_out_options
+from coopsim.cli.options import (
+    EXIT_INPUT,
+    EXIT_OK,
+    add_out_options,
+    interrupted_status,
+    stop_word,
+    write_error_message,
+)
 from coopsim.defaults import DEFAULT_MAX_REPLICATIONS, DEFAULT_REPLICATES_PER_SET
 from coopsim.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coopsim.inputs.region_data import LoadedRegion
     from coopsim.inputs.scenario import LoadedScenario
     from coopsim.results.forecast_result import ForecastResult
 
-EXIT_OK, EXIT_INTERRUPTED = 0, 130
 WholeNumber = Callable[[int], Callable[[str], int]]
 DefaultOut = Callable[[Path, datetime], Path]
 
@@ -75,22 +84,37 @@ def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber
 
 
 def run_forecast(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
-    """The forecast command: checks, the checkpointed run, then the output folder."""
-    from coopsim.analyses.forecast import forecast
-    from coopsim.inputs.posterior_file import read_posterior
+    """The forecast command: checks, the checkpointed run, then the output folder, all while
+    holding the output folder's lock."""
     from coopsim.inputs.region_data import region_for
     from coopsim.inputs.scenario import load_scenario
-    from coopsim.results.output_folder import check_output_dir, staged_output, write_json
-    from coopsim.runs.checkpoints import FOLDER_NAME
-    from coopsim.runs.executor_choice import make_executor
-    from coopsim.runs.executors import default_workers
-    from coopsim.runs.provenance import provenance
+    from coopsim.results.output_folder import claimed_output_dir
 
     started = datetime.now(UTC)
     loaded = load_scenario(args.scenario, args.overrides)
     region = region_for(loaded.scenario, loaded.path)
     out = args.out or default_out(args.scenario, started)
-    check_output_dir(out, args.overwrite, resume=args.resume)
+    inputs = [*loaded.files, region.path, args.posterior]
+    with claimed_output_dir(out, args.overwrite, args.resume, inputs, argv):
+        return _forecast_into(out, args, argv, started, loaded, region)
+
+
+def _forecast_into(
+    out: Path,
+    args: argparse.Namespace,
+    argv: list[str],
+    started: datetime,
+    loaded: LoadedScenario,
+    region: LoadedRegion,
+) -> int:
+    from coopsim.analyses.forecast import forecast
+    from coopsim.inputs.posterior_file import read_posterior
+    from coopsim.results.output_folder import staged_output, write_json, writing
+    from coopsim.runs.checkpoints import FOLDER_NAME
+    from coopsim.runs.executor_choice import make_executor
+    from coopsim.runs.executors import default_workers
+    from coopsim.runs.provenance import provenance
+
     posterior = read_posterior(args.posterior) if args.posterior else None
     if args.precision is not None:
         if posterior is not None:
@@ -106,9 +130,10 @@ def run_forecast(args: argparse.Namespace, argv: list[str], default_out: Default
             )
     workers = args.workers or default_workers()
     checkpoints = out / FOLDER_NAME
+    existed = out.exists()
     executor = make_executor(args.executor, workers, args.scheduler)
     try:
-        with executor:
+        with executor, writing(checkpoints):
             result = forecast(
                 loaded.scenario,
                 replications=args.replications,
@@ -132,7 +157,7 @@ def run_forecast(args: argparse.Namespace, argv: list[str], default_out: Default
             "resumed": args.resume,
         }
         with staged_output(out) as staging:
-            _write_results(staging, result, args.csv)
+            _write_results(staging, out, result, args.csv)
             document = provenance(
                 loaded,
                 region,
@@ -144,53 +169,81 @@ def run_forecast(args: argparse.Namespace, argv: list[str], default_out: Default
                 finished=datetime.now(UTC),
                 argv=argv,
             )
-            write_json(staging / "provenance.json", {**document, **run})
+            with writing(staging / "provenance.json", out / "provenance.json"):
+                write_json(staging / "provenance.json", {**document, **run})
             written = sorted(path.name for path in staging.iterdir())
             report = format_report(result)
-    except KeyboardInterrupt:
-        _report_interruption(out, checkpoints, loaded)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM
+        _report_stop(out, checkpoints, stop_word(error))
+        return interrupted_status(error)
+    except OSError as error:  # a full disk, no permission, a read-only file system
+        message = write_error_message(error)
+        if message is None:
+            raise
+        _remove_if_empty(checkpoints, out if not existed else None)
+        _report_stop(out, checkpoints, f"error: {message}")
+        return EXIT_INPUT
     print(report)
     print(f"\nWrote {out}/: " + ", ".join(written))
     return EXIT_OK
 
 
-def _write_results(staging: Path, result: ForecastResult, csv: bool) -> None:
-    """Every result file but provenance.json, read from the run a metric or chunk at a time."""
+def _write_results(staging: Path, out: Path, result: ForecastResult, csv: bool) -> None:
+    """Every result file but provenance.json, read from the run a metric or chunk at a time;
+    a file that cannot be written is named by its place in `out`."""
     from coopsim.plots.fan import save_fan_charts
     from coopsim.plots.time_to_target import save_time_to_target_chart
-    from coopsim.results.output_folder import write_json
+    from coopsim.results.output_folder import write_json, writing
     from coopsim.runs.replicates import write_csv, write_parquet
 
-    write_json(staging / "summary.json", result.summary())
+    def file(name: str) -> AbstractContextManager[None]:
+        return writing(staging / name, out / name)
+
+    with file("summary.json"):
+        write_json(staging / "summary.json", result.summary())
     if result.data is not None:
-        write_parquet(result.data, result.years, staging / "trajectories.parquet")
+        with file("trajectories.parquet"):
+            write_parquet(result.data, result.years, staging / "trajectories.parquet")
         if csv:
-            write_csv(result.data, result.years, staging / "trajectories.csv")
-    result.quantiles().to_csv(staging / "quantiles.csv", index=False)
-    save_fan_charts(result, staging)
-    save_time_to_target_chart(result, staging)
+            with file("trajectories.csv"):
+                write_csv(result.data, result.years, staging / "trajectories.csv")
+    with file("quantiles.csv"):
+        result.quantiles().to_csv(staging / "quantiles.csv", index=False)
+    with file("fan_*.png"):
+        save_fan_charts(result, staging)
+    with file("time_to_target.png"):
+        save_time_to_target_chart(result, staging)
     impact = result.programme_impact()
     if impact is not None:
-        impact.to_csv(staging / "programme_impact.csv", index=False)
+        with file("programme_impact.csv"):
+            impact.to_csv(staging / "programme_impact.csv", index=False)
 
 
-def _report_interruption(out: Path, checkpoints: Path, loaded: LoadedScenario) -> None:
-    """Say what an interrupted forecast left and how to finish it."""
+def _remove_if_empty(checkpoints: Path, out: Path | None) -> None:
+    """After a failed write, remove a checkpoint folder left empty, and `out` (a folder this
+    run created) if that leaves it empty."""
+    for folder in (checkpoints, out):
+        if folder is not None:
+            with suppress(OSError):
+                folder.rmdir()  # only if empty
+
+
+def _report_stop(out: Path, checkpoints: Path, what: str) -> None:
+    """Say why a forecast stopped, what it left and how to finish it."""
     from coopsim.runs.checkpoints import saved_replicates
 
     if not checkpoints.is_dir():
         done = (out / "summary.json").is_file() and not checkpoints.exists()
         print(
-            f"coopsim: interrupted; {out} was already complete"
+            f"coopsim: {what}; {out} was already complete"
             if done
-            else "coopsim: interrupted; no output was written",
+            else f"coopsim: {what}; no output was written",
             file=sys.stderr,
         )
         return
     saved = saved_replicates(checkpoints)
     print(
-        f"coopsim: interrupted; {saved:,} replicates are saved in {checkpoints} (no result "
+        f"coopsim: {what}; {saved:,} replicates are saved in {checkpoints} (no result "
         f"file was written). To finish, run the same command with --out {out} --resume",
         file=sys.stderr,
     )

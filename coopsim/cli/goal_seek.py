@@ -65,7 +65,7 @@ def run_goal_seek(args: argparse.Namespace, argv: list[str], default_out: Defaul
     from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.goal_seek import save_goal_seek_chart
     from coopsim.results.output_folder import (
-        check_output_dir,
+        claimed_output_dir,
         finish_folder,
         staged_output,
         write_json,
@@ -78,7 +78,6 @@ def run_goal_seek(args: argparse.Namespace, argv: list[str], default_out: Defaul
     loaded = load_scenario(args.scenario, args.overrides)
     region = region_for(loaded.scenario, loaded.path)
     out = args.out or default_out(Path(f"goal-seek-{args.scenario.stem}"), started)
-    check_output_dir(out, args.overwrite)
     workers = args.workers or default_workers()
     live = not args.quiet and sys.stderr.isatty()
 
@@ -87,40 +86,41 @@ def run_goal_seek(args: argparse.Namespace, argv: list[str], default_out: Defaul
         if live:
             print(f"  {args.lever} = {point.value:g}: P = {point.probability:.3f}", file=sys.stderr)
 
-    with make_executor(args.executor, workers, args.scheduler) as executor:
-        result = goal_seek(
-            loaded.scenario,
-            args.target,
-            args.lever,
-            args.probability,
-            replications=args.replications,
-            seed=args.seed,
-            engine=args.engine,
-            region=region,
-            bounds=tuple(args.range) if args.range else None,
-            report=report,
-            executor=executor,
-        )
-    confirm = confirm_command(args.scenario, list(args.overrides), result)
-    with staged_output(out) as staging:
-        write_json(staging / "goal_seek.json", {**result.as_dict(), "confirm": confirm})
-        save_goal_seek_chart(result, staging)
-        written = finish_folder(
-            staging,
-            provenance(
-                loaded,
-                region,
+    with claimed_output_dir(out, args.overwrite, inputs=[*loaded.files, region.path], command=argv):
+        with make_executor(args.executor, workers, args.scheduler) as executor:
+            result = goal_seek(
+                loaded.scenario,
+                args.target,
+                args.lever,
+                args.probability,
+                replications=args.replications,
                 seed=args.seed,
-                replications=result.replications or 0,
-                engine=result.engine,
-                workers=workers,
-                started=started,
-                argv=argv,
-            ),
-        )
-    print(format_goal_seek(result, confirm))
-    print(f"\nWrote {out}/: " + ", ".join(written))
-    return 0
+                engine=args.engine,
+                region=region,
+                bounds=tuple(args.range) if args.range else None,
+                report=report,
+                executor=executor,
+            )
+        confirm = confirm_command(args.scenario, list(args.overrides), result)
+        with staged_output(out) as staging:
+            write_json(staging / "goal_seek.json", {**result.as_dict(), "confirm": confirm})
+            save_goal_seek_chart(result, staging)
+            written = finish_folder(
+                staging,
+                provenance(
+                    loaded,
+                    region,
+                    seed=args.seed,
+                    replications=result.replications or 0,
+                    engine=result.engine,
+                    workers=workers,
+                    started=started,
+                    argv=argv,
+                ),
+            )
+        print(format_goal_seek(result, confirm))
+        print(f"\nWrote {out}/: " + ", ".join(written))
+        return 0
 
 
 def confirm_command(scenario: Path, overrides: list[str], result: GoalSeekResult) -> str:

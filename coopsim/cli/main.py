@@ -21,10 +21,18 @@ from coopsim.cli.forecast import add_forecast_options, run_forecast
 from coopsim.cli.goal_seek import add_goal_seek_command, run_goal_seek
 from coopsim.cli.levers import add_levers_command, run_levers
 from coopsim.cli.options import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
     add_simulation_options,
     default_out,
+    interrupted_status,
     report_input_error,
+    sigterm_as_interrupt,
+    stop_word,
     whole_number,
+    write_error_message,
 )
 from coopsim.cli.report import add_report_command, run_report
 from coopsim.cli.score import add_score_command, run_score
@@ -32,8 +40,6 @@ from coopsim.cli.sensitivity import add_sensitivity_command, run_sensitivity
 from coopsim.cli.show import add_show_command, run_show
 from coopsim.cli.validate import add_validate_command, run_validate
 from coopsim.errors import DataInconsistencyWarning, InputError
-
-EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command_line = list(argv) if argv is not None else sys.argv
     try:
-        with warnings.catch_warnings():
+        with sigterm_as_interrupt(), warnings.catch_warnings():
             warnings.simplefilter("ignore", DataInconsistencyWarning)
             if args.command == "forecast":
                 return run_forecast(args, command_line, default_out)
@@ -94,20 +100,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         report_input_error(error)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("coopsim: interrupted; no output was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM
+        print(f"coopsim: {stop_word(error)}; no output was written", file=sys.stderr)
+        return interrupted_status(error)
     except BrokenPipeError:  # e.g. `coopsim forecast ... | head`: the results are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as error:  # a full disk, no permission, a read-only file system
+        message = write_error_message(error)
+        if message is None:
+            raise
+        print(f"coopsim: error: {message}; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
 
 
 def run() -> None:
-    """The console entry point: main()'s exit status. After Ctrl-C, exit at once (the
-    checkpoints are on disk, every file complete): waiting at interpreter exit for worker
+    """The console entry point: main()'s exit status. After Ctrl-C or SIGTERM, exit at once
+    (the checkpoints are on disk, every file complete): waiting at interpreter exit for worker
     threads of an aborted process pool can hang on a loaded machine."""
     code = main()
-    if code == EXIT_INTERRUPTED:
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -1,11 +1,16 @@
 """The options every simulating command takes, the same way, and the pieces every command
-shares: whole-number arguments, --set, default output folders and one-line error output."""
+shares: whole-number arguments, --set, default output folders, one-line error output, the
+exit statuses and SIGTERM handled as Ctrl-C is."""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +19,51 @@ from coopsim.errors import InputError
 
 #: (scenario, start time) -> the output folder to write when --out is not given.
 DefaultOut = Callable[[Path, datetime], Path]
+#: Exit statuses: success; bad input, or an output that cannot be written; Ctrl-C; SIGTERM.
+EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 130, 143
+#: Errors of a write that the person running the command can act on (space, permissions).
+WRITE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EFBIG, errno.EIO}
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that it stops a run the same way."""
+
+
+def interrupted_status(error: KeyboardInterrupt) -> int:
+    """The exit status after Ctrl-C (130) or SIGTERM (143)."""
+    return EXIT_TERMINATED if isinstance(error, Terminated) else EXIT_INTERRUPTED
+
+
+def stop_word(error: KeyboardInterrupt) -> str:
+    return "terminated" if isinstance(error, Terminated) else "interrupted"
+
+
+def _terminate(number: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def write_error_message(error: OSError) -> str | None:
+    """One line for a write that failed for a reason outside the program (a full disk, no
+    permission, a read-only file system), or None for any other OSError."""
+    if error.errno not in WRITE_ERRNOS:
+        return None
+    reason = error.strerror or str(error)
+    return f"cannot write {error.filename}: {reason}" if error.filename else f"{reason}"
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:

@@ -78,7 +78,7 @@ def run_sensitivity(
     from coopsim.inputs.region_data import region_for
     from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.sensitivity import save_sensitivity_chart
-    from coopsim.results.output_folder import check_output_dir, finish_folder, staged_output
+    from coopsim.results.output_folder import claimed_output_dir, finish_folder, staged_output
     from coopsim.runs.executor_choice import make_executor
     from coopsim.runs.executors import default_workers
     from coopsim.runs.provenance import provenance
@@ -95,41 +95,41 @@ def run_sensitivity(
     resolve_inputs(loaded.scenario, args.inputs)  # refuse unknown inputs before any output
     region = region_for(loaded.scenario, loaded.path)
     out = args.out or default_out(Path(f"sensitivity-{args.scenario.stem}"), started)
-    check_output_dir(out, args.overwrite)
-    workers = args.workers or default_workers()
-    with make_executor(args.executor, workers, args.scheduler) as executor:
-        result = sensitivity(
-            loaded.scenario,
-            method=args.method,
-            samples=args.samples,
-            inputs=args.inputs,
-            replications=args.replications,
-            seed=args.seed,
-            engine=args.engine,
-            workers=workers,
-            region=region,
-            progress=None if not args.quiet else False,
-            executor=executor,
-        )
-    with staged_output(out) as staging:
-        result.write(staging)
-        save_sensitivity_chart(result, staging)
-        written = finish_folder(
-            staging,
-            provenance(
-                loaded,
-                region,
+    with claimed_output_dir(out, args.overwrite, inputs=[*loaded.files, region.path], command=argv):
+        workers = args.workers or default_workers()
+        with make_executor(args.executor, workers, args.scheduler) as executor:
+            result = sensitivity(
+                loaded.scenario,
+                method=args.method,
+                samples=args.samples,
+                inputs=args.inputs,
+                replications=args.replications,
                 seed=args.seed,
-                replications=result.replications,
-                engine=result.engine,
+                engine=args.engine,
                 workers=workers,
-                started=started,
-                argv=argv,
-            ),
-        )
-    print(format_sensitivity(result))
-    print(f"\nWrote {out}/: " + ", ".join(written))
-    return 0
+                region=region,
+                progress=None if not args.quiet else False,
+                executor=executor,
+            )
+        with staged_output(out) as staging:
+            result.write(staging)
+            save_sensitivity_chart(result, staging)
+            written = finish_folder(
+                staging,
+                provenance(
+                    loaded,
+                    region,
+                    seed=args.seed,
+                    replications=result.replications,
+                    engine=result.engine,
+                    workers=workers,
+                    started=started,
+                    argv=argv,
+                ),
+            )
+        print(format_sensitivity(result))
+        print(f"\nWrote {out}/: " + ", ".join(written))
+        return 0
 
 
 def _cell(value: float, low: float, high: float) -> str:

@@ -13,7 +13,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import select
 import signal
+import sys
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -118,9 +122,68 @@ class SerialExecutor(Executor):
             yield task, run_chunk(task.chunk, task.plan, task.seed, task.start, task.stop)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool cleanly."""
+#: prctl(2) option: the signal a process receives when the thread that forked it exits.
+PR_SET_PDEATHSIG = 1
+#: Seconds between checks that the parent lives, where it cannot be waited for directly.
+PARENT_POLL_SECONDS = 0.5
+#: A worker's exit status when it leaves because the process that started the pool is gone.
+ORPHANED_EXIT = 1
+
+
+def _start_worker(parent: int) -> None:
+    """A pool worker's first act: leave Ctrl-C to the parent, which stops the pool cleanly,
+    and exit as soon as the parent process is gone, whatever ended it (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with(parent)
+
+
+def exit_with(parent: int) -> None:
+    """End this process when process `parent` ends. A worker of a fork server is the fork
+    server's child, not the parent's: it watches the parent itself (a pid file descriptor that
+    becomes readable when the process ends, or else a poll), and once the workers are gone the
+    fork server and multiprocessing's resource tracker see their pipes close and end too."""
+    if sys.platform.startswith("linux"):
+        _die_with_forking_process()
+    try:
+        handle: int | None = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(ORPHANED_EXIT)  # gone already
+    except (AttributeError, OSError):
+        handle = None
+    threading.Thread(
+        target=_watch_parent, args=(parent, handle), name="coopsim-parent-watch", daemon=True
+    ).start()
+
+
+def _die_with_forking_process() -> None:
+    """SIGTERM when the process that forked this one ends (the parent itself when workers are
+    spawned, the fork server otherwise)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _watch_parent(parent: int, handle: int | None) -> None:
+    if handle is not None:
+        select.select([handle], [], [])  # readable once the parent has ended
+    else:
+        while _alive(parent):
+            time.sleep(PARENT_POLL_SECONDS)
+    os._exit(ORPHANED_EXIT)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class PoolExecutor(Executor):
@@ -143,7 +206,10 @@ class PoolExecutor(Executor):
                 # with them loaded instead of importing them again.
                 context.set_forkserver_preload(list(WORKER_PRELOAD))
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=_ignore_interrupts
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
