@@ -36,3 +36,18 @@ class InputErrors(InputError):
 
 class DataInconsistencyWarning(UserWarning):
     """Published figures that do not add up; the model states how it reconciles them."""
+
+
+def problems_of(error: InputError) -> list[InputError]:
+    """The single problems an InputError carries (itself, or each of several)."""
+    return list(getattr(error, "errors", [error]))
+
+
+def combined(errors: list[InputError]) -> InputError:
+    """One error carrying every problem of `errors`, each once, in the order found."""
+    seen: dict[str, InputError] = {}
+    for error in errors:
+        for problem in problems_of(error):
+            seen.setdefault(str(problem), problem)
+    problems = list(seen.values())
+    return problems[0] if len(problems) == 1 else InputErrors(problems)

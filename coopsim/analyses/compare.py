@@ -25,9 +25,9 @@ import pandas as pd
 
 from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.engines.registry import select_engine
-from coopsim.errors import InputError
-from coopsim.inputs.region_data import LoadedRegion, region_for
-from coopsim.inputs.scenario import LoadedScenario, Scenario, Target, load_scenario
+from coopsim.errors import InputError, combined
+from coopsim.inputs.region_data import LoadedRegion, load_scenario_and_region, region_for
+from coopsim.inputs.scenario import LoadedScenario, Scenario, Target
 from coopsim.model.plan import SimulationPlan, compile_plan
 from coopsim.results.forecast_result import ForecastResult
 from coopsim.results.targets import is_met, wilson_interval
@@ -199,13 +199,38 @@ class Comparison:
         return names
 
 
-def _loaded(item: ScenarioInput, overrides: Sequence[str]) -> LoadedScenario:
-    """A scenario input as a LoadedScenario (files are read with the `--set` overrides)."""
-    if isinstance(item, LoadedScenario):
-        return item
-    if isinstance(item, Scenario):
-        return LoadedScenario(item, None, None)
-    return load_scenario(item, overrides)
+def _loaded(item: ScenarioInput, overrides: Sequence[str]) -> tuple[LoadedScenario, LoadedRegion]:
+    """A scenario input as a LoadedScenario (files are read with the `--set` overrides), with
+    the region data it names; a file's problems and its data file's are raised together."""
+    if isinstance(item, LoadedScenario | Scenario):
+        loaded = item if isinstance(item, LoadedScenario) else LoadedScenario(item, None, None)
+        return loaded, region_for(loaded.scenario, loaded.path)
+    return load_scenario_and_region(item, overrides)
+
+
+def load_compared(
+    scenarios: Sequence[ScenarioInput], overrides: Sequence[str] = ()
+) -> list[tuple[LoadedScenario, LoadedRegion]]:
+    """Every scenario of a comparison with its region data, each checked: the problems of
+    every broken scenario or data file are raised together (one InputError), not the first
+    file's alone."""
+    found, errors = [], []
+    for item in scenarios:
+        try:
+            found.append(_loaded(item, overrides))
+        except InputError as error:
+            errors.append(error)
+    if errors:
+        raise combined(errors)
+    return found
+
+
+def load_compared_scenarios(
+    scenarios: Sequence[ScenarioInput], overrides: Sequence[str] = ()
+) -> list[LoadedScenario]:
+    """The scenarios of a comparison, loaded as `load_compared` does (every problem of every
+    file, and of the data files they name, at once)."""
+    return [loaded for loaded, _ in load_compared(scenarios, overrides)]
 
 
 def _labels(loaded: list[LoadedScenario]) -> list[str]:
@@ -214,25 +239,50 @@ def _labels(loaded: list[LoadedScenario]) -> list[str]:
     return [name if names.count(name) == 1 else f"{name} [{i + 1}]" for i, name in enumerate(names)]
 
 
-def _check_targets(loaded: list[LoadedScenario], targets: dict[str, Target]) -> None:
-    """Every scenario must simulate the year of each of the first scenario's targets."""
+def _plans(
+    loaded: list[LoadedScenario], regions: list[LoadedRegion], targets: dict[str, Target]
+) -> list[SimulationPlan]:
+    """Each scenario's compiled plan, once every scenario covers the targets' years; every
+    problem of every scenario is raised together."""
+    errors = _check_targets(loaded, targets)
+    plans = []
+    with single_threaded_blas():
+        for item, region in zip(loaded, regions, strict=True):
+            try:
+                plans.append(compile_plan(item.scenario, region.data))
+            except InputError as error:
+                errors.append(error)
+    if errors:
+        raise combined(errors)
+    return plans
+
+
+def _check_targets(loaded: list[LoadedScenario], targets: dict[str, Target]) -> list[InputError]:
+    """Every scenario must simulate the year of each of the first scenario's targets: the
+    problems found, one per scenario and target."""
     if not targets:
-        raise InputError(
-            str(loaded[0].path or loaded[0].scenario.name),
-            "has no targets to compare; add a [targets.NAME] table to the first scenario",
-            "targets",
-        )
+        return [
+            InputError(
+                str(loaded[0].path or loaded[0].scenario.name),
+                "has no targets to compare; add a [targets.NAME] table to the first scenario",
+                "targets",
+            )
+        ]
+    errors = []
     for item in loaded[1:]:
         years = item.scenario.years
         for name, spec in targets.items():
             if spec.year not in years:
-                raise InputError(
-                    str(item.path or item.scenario.name),
-                    f"the first scenario's target '{name}' is for {spec.year}, but this "
-                    f"scenario simulates {years[0]}-{years[-1]}; compare scenarios that cover "
-                    "the targets' years",
-                    "horizon_year" if spec.year > years[-1] else "initial.snapshot_year",
+                errors.append(
+                    InputError(
+                        str(item.path or item.scenario.name),
+                        f"the first scenario's target '{name}' is for {spec.year}, but this "
+                        f"scenario simulates {years[0]}-{years[-1]}; compare scenarios that "
+                        "cover the targets' years",
+                        "horizon_year" if spec.year > years[-1] else "initial.snapshot_year",
+                    )
                 )
+    return errors
 
 
 def comparison_engine(requested: str, plans: list[SimulationPlan]) -> tuple[str, str]:
@@ -269,12 +319,11 @@ def compare(
         raise InputError("scenarios", "compare needs at least two scenarios")
     if replications < 2:
         raise InputError("--replications", f"a comparison needs at least 2 (got {replications})")
-    loaded = [_loaded(item, overrides) for item in scenarios]
+    pairs = load_compared(scenarios, overrides)
+    loaded = [item for item, _ in pairs]
+    regions: list[LoadedRegion] = [region for _, region in pairs]
     targets = dict(loaded[0].scenario.targets)
-    _check_targets(loaded, targets)
-    regions: list[LoadedRegion] = [region_for(i.scenario, i.path) for i in loaded]
-    with single_threaded_blas():
-        plans = [compile_plan(i.scenario, r.data) for i, r in zip(loaded, regions, strict=True)]
+    plans = _plans(loaded, regions, targets)
     name, reason = comparison_engine(engine, plans)
     bar = Progress(replications * len(plans), enabled=progress)
     results = []

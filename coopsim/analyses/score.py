@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from coopsim.errors import InputError
+from coopsim.errors import InputError, combined
 from coopsim.inputs.region_data import LoadedRegion, bundled_regions, load_region, observed_series
 from coopsim.inputs.scenario import Target
 from coopsim.inputs.validation import validate
@@ -53,9 +53,10 @@ class SummaryTarget(Target):
 
 
 class ForecastSummary(BaseModel):
-    """The parts of summary.json that scoring reads (other keys are ignored)."""
+    """The parts of summary.json that scoring reads (other keys are ignored; no number may be
+    nan or infinite: a forecast writes null where it has no value)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
     scenario: str = ""
     region: str = ""
     engine: str = ""
@@ -251,9 +252,26 @@ def read_trajectories(folder: Path) -> pd.DataFrame | None:
         raise InputError(str(path), f"cannot be read as {kind} ({exc})") from None
     if "year" not in frame.columns:
         raise InputError(str(path), "no 'year' column; expected replicate, year, then metrics")
+    problems = []
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
-            raise InputError(str(path), "holds values that are not numbers", f"column {column}")
+            problems.append(
+                InputError(str(path), "holds values that are not numbers", f"column {column}")
+            )
+            continue
+        values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+        if np.isinf(values).any():
+            row = int(np.argmax(np.isinf(values)))
+            problems.append(
+                InputError(
+                    str(path),
+                    f"holds an infinite value (row {row}: {values[row]}); a forecast writes "
+                    "finite numbers, or null where a metric is not modelled",
+                    f"column {column}",
+                )
+            )
+    if problems:
+        raise combined(problems)
     return frame
 
 

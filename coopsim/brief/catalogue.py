@@ -206,12 +206,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "được công bố quyết định tốc độ thành lập và giải thể; phần chênh lệch được coi là điều "
         "chỉnh số liệu một lần, không kéo dài sang các năm sau.",
     ),
-    "classes_gap": (
-        "{year}: the classes sum to {counted} but the total is {total}; the class counts are "
-        "used and rescaled to the total.",
-        "Năm {year}: tổng các loại là {counted} nhưng tổng số là {total}; số theo loại được dùng "
-        "và quy đổi theo tổng số.",
-    ),
     "provenance": ("Provenance", "Nguồn gốc kết quả"),
     "provenance_intro": (
         "Everything needed to reproduce this brief. The full record is embedded in the page "

@@ -74,7 +74,6 @@ def signed(value: float, lang: Lang) -> str:
 def inconsistency_text(item: Inconsistency, region: Region, lang: Lang) -> str:
     """A data inconsistency and its treatment, rebuilt from the figures in `lang`."""
     flow = region.flows.get(item.year)
-    snap = region.snapshots.get(item.year)
     if item.message.startswith("founded") and flow is not None:
         by_flows = flow.founded.value - flow.dissolved.value
         published = flow.net_change is not None
@@ -93,13 +92,5 @@ def inconsistency_text(item: Inconsistency, region: Region, lang: Lang) -> str:
                 ),
                 lang.t("stock_revision"),
             ]
-        )
-    if item.message.startswith("classes") and snap is not None:
-        total = snap.total.value
-        return lang.t(
-            "classes_gap",
-            year=item.year,
-            counted=lang.general(total - item.gap),
-            total=lang.general(total),
         )
     return str(item)

@@ -31,9 +31,8 @@ def add_compare_command(
 
 def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
     """Run the comparison, write its folder all or nothing, print the table."""
-    from coopsim.analyses.compare import compare
+    from coopsim.analyses.compare import compare, load_compared_scenarios
     from coopsim.inputs.region_data import region_for
-    from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.compare import save_comparison_charts
     from coopsim.results.output_folder import claimed_output_dir, finish_folder, staged_output
     from coopsim.runs.executor_choice import make_executor
@@ -43,7 +42,7 @@ def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultO
     started = datetime.now(UTC)
     if len(args.scenarios) < 2:
         raise InputError("compare", "give at least two scenario files (the first is the reference)")
-    loaded = [load_scenario(path, args.overrides) for path in args.scenarios]
+    loaded = load_compared_scenarios(args.scenarios, args.overrides)
     stems = "-".join(path.stem for path in args.scenarios[:3])
     out = args.out or default_out(Path(f"compare-{stems}"), started)
     first = loaded[0]

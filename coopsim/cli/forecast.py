@@ -86,13 +86,11 @@ def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber
 def run_forecast(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
     """The forecast command: checks, the checkpointed run, then the output folder, all while
     holding the output folder's lock."""
-    from coopsim.inputs.region_data import region_for
-    from coopsim.inputs.scenario import load_scenario
+    from coopsim.inputs.region_data import load_scenario_and_region
     from coopsim.results.output_folder import claimed_output_dir
 
     started = datetime.now(UTC)
-    loaded = load_scenario(args.scenario, args.overrides)
-    region = region_for(loaded.scenario, loaded.path)
+    loaded, region = load_scenario_and_region(args.scenario, args.overrides)
     out = args.out or default_out(args.scenario, started)
     inputs = [*loaded.files, region.path, args.posterior]
     with claimed_output_dir(out, args.overwrite, args.resume, inputs, argv):

@@ -19,15 +19,13 @@ def add_validate_command(commands: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Each file loaded, its region read and the plan compiled; every failure reported."""
-    from coopsim.inputs.region_data import region_for
-    from coopsim.inputs.scenario import load_scenario
+    from coopsim.inputs.region_data import load_scenario_and_region
     from coopsim.model.plan import compile_plan
 
     failed = False
     for path in args.files:
         try:
-            loaded = load_scenario(path, args.overrides)
-            region = region_for(loaded.scenario, loaded.path)
+            loaded, region = load_scenario_and_region(path, args.overrides)
             compile_plan(loaded.scenario, region.data)
         except InputError as error:
             report_input_error(error)

@@ -3,55 +3,138 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from coopsim.classes import QualityClass, ReportedClass
-from coopsim.errors import DataInconsistencyWarning, InputError
-from coopsim.inputs.validation import StrictModel, file_digest, read_toml, validate
+from coopsim.errors import DataInconsistencyWarning, InputError, combined
+from coopsim.inputs.scenario import LoadedScenario, Scenario, scenario_from_raw
+from coopsim.inputs.scenario_files import read_scenario_data, toml_key_lines
+from coopsim.inputs.validation import (
+    NOT_SHOWN,
+    StrictModel,
+    field_errors,
+    file_digest,
+    read_toml_with_text,
+    validate,
+)
 
-if TYPE_CHECKING:
-    from coopsim.inputs.scenario import Scenario
+#: The largest count a figure may give: every whole number up to it is exact as a float.
+MAX_COUNT = 2**53
+
+
+def _count(value: float, least: int = 0) -> float:
+    """A published count: a whole number of at least `least` (and at most MAX_COUNT)."""
+    if not float(value).is_integer() or value < least:
+        raise ValueError(f"must be a whole number, at least {least}")
+    if value > MAX_COUNT:
+        raise ValueError(f"must be at most 2**53 = {MAX_COUNT:,}")
+    return value
+
+
+def _change(value: float) -> float:
+    """A published change in a count: a whole number, of either sign."""
+    if not float(value).is_integer():
+        raise ValueError("must be a whole number (a change may be negative)")
+    if abs(value) > MAX_COUNT:
+        raise ValueError(f"must lie within 2**53 = {MAX_COUNT:,} either side of 0")
+    return value
+
+
+#: A number as a figure writes it: an integer or a float (not text, not true/false).
+Number = Annotated[float, Field(strict=True)]
+Count = Annotated[float, Field(strict=True), AfterValidator(_count)]
+Positive = Annotated[float, Field(strict=True), AfterValidator(lambda v: _count(v, least=1))]
+Change = Annotated[float, Field(strict=True), AfterValidator(_change)]
 
 
 class Figure(StrictModel):
-    """One published number with where it comes from."""
+    """One published number with where it comes from (a key of the file's [sources])."""
 
-    value: float
+    value: Number
     source: str
     caveat: str = ""
-    precision: float | None = Field(default=None, ge=0, description="half-width of rounding")
+    precision: Number | None = Field(default=None, ge=0, description="half-width of rounding")
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_listed(cls, source: str, info: ValidationInfo) -> str:
+        """Checked against the file's [sources] while the rest is validated, so every unknown
+        source is reported with the other problems, at its own field."""
+        known = (info.context or {}).get("sources")
+        if known is not None and source not in known:
+            raise ValueError(f"{source!r} is not in [sources] ({', '.join(known) or 'none'})")
+        return source
+
+
+class CountFigure(Figure):
+    """A published number of cooperatives, members or groups."""
+
+    value: Count
+
+
+class TotalFigure(Figure):
+    """A snapshot's number of cooperatives: at least one."""
+
+    value: Positive
+
+
+class ChangeFigure(Figure):
+    """A published change in a count (it may be negative)."""
+
+    value: Change
 
 
 class ShareFigure(Figure):
     """A published share; `classes` says which quality classes it counts."""
 
-    value: float = Field(ge=0, le=1)
+    value: Annotated[float, Field(strict=True, ge=0, le=1)]
     classes: list[QualityClass] | None = None
 
 
 class Snapshot(StrictModel):
     """The stock at a year's end classification: a full census by class, or aggregates only."""
 
-    total: Figure
-    classes: dict[ReportedClass, Figure] | None = None
-    members: Figure | None = None
-    cooperative_groups: Figure | None = None
-    unions: Figure | None = None
+    total: TotalFigure
+    classes: dict[ReportedClass, CountFigure] | None = None
+    members: CountFigure | None = None
+    cooperative_groups: CountFigure | None = None
+    unions: CountFigure | None = None
     well_operating_share: ShareFigure | None = None
     weak_share: ShareFigure | None = None
+
+    @model_validator(mode="after")
+    def _classes_add_up(self) -> Snapshot:
+        """A census by class must count every cooperative of the total, no more, no less."""
+        if self.classes:
+            counted = sum(f.value for f in self.classes.values())
+            if counted != self.total.value:
+                message = (
+                    f"the class counts sum to {counted:g}, but total.value is "
+                    f"{self.total.value:g}; a census by class must add up to the total"
+                )
+                field_errors("Snapshot", [(("classes",), message, NOT_SHOWN)])
+        return self
 
 
 class Flows(StrictModel):
     """Cooperatives founded and dissolved during a calendar year."""
 
-    founded: Figure
-    dissolved: Figure
-    net_change: Figure | None = None
+    founded: CountFigure
+    dissolved: CountFigure
+    net_change: ChangeFigure | None = None
 
 
 class PublishedSource(StrictModel):
@@ -78,14 +161,31 @@ class Region(StrictModel):
     sources: dict[str, PublishedSource]
     snapshots: dict[int, Snapshot]
     flows: dict[int, Flows] = {}
+    _file: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _sources_exist(self) -> Region:
-        for where, figure in self.figures():
-            if figure.source not in self.sources:
-                known = ", ".join(self.sources)
-                raise ValueError(f"{where}.source '{figure.source}' is not in [sources] ({known})")
+        """Every figure's source is listed (for data not read by load_region, whose check
+        runs with the figures)."""
+        known = ", ".join(self.sources)
+        field_errors(
+            "Region",
+            [
+                (
+                    (*where.split("."), "source"),
+                    f"{figure.source!r} is not in [sources] ({known})",
+                    figure.source,
+                )
+                for where, figure in self.figures()
+                if figure.source not in self.sources
+            ],
+        )
         return self
+
+    @property
+    def source_name(self) -> str:
+        """The data file these figures were read from, for messages (or the region's id)."""
+        return self._file or f"region {self.region.id}"
 
     def figures(self) -> list[tuple[str, Figure]]:
         """Every figure with its dotted location, for listing and checking."""
@@ -108,7 +208,12 @@ class Region(StrictModel):
         """Members per cooperative from the snapshot nearest to `year` that publishes members."""
         with_members = [y for y, s in self.snapshots.items() if s.members is not None]
         if not with_members:
-            raise InputError(f"region {self.region.id}", "no snapshot publishes members")
+            raise InputError(
+                self.source_name,
+                "no snapshot publishes members (at least one needs a members figure, to give "
+                "the members per cooperative)",
+                "snapshots",
+            )
         nearest = min(with_members, key=lambda y: (abs(y - year), y))
         snap = self.snapshots[nearest]
         assert snap.members is not None
@@ -171,8 +276,18 @@ def load_region(
         path = bundled_region_path(spec)
     else:
         raise InputError(named_in, f"unknown region {spec!r}; {choices}", "region")
-    raw = read_toml(path)
-    region = validate(Region, raw, str(path))
+    text, raw = read_toml_with_text(path)
+    lines = toml_key_lines(text)
+
+    def locate(loc: tuple[str, ...]) -> tuple[str, int | None]:
+        """The data file, and the line of the longest prefix of `loc` written in it."""
+        found = (lines.get(loc[:n]) for n in range(len(loc), 0, -1))
+        return str(path), next((line for line in found if line is not None), None)
+
+    sources = raw.get("sources")
+    context = {"sources": list(sources)} if isinstance(sources, dict) else None
+    region = validate(Region, raw, str(path), locate=locate, context=context)
+    region._file = str(path)
     found = tuple(check_consistency(region))
     for item in found:
         warnings.warn(f"{path.name}: {item}", DataInconsistencyWarning, stacklevel=2)
@@ -187,20 +302,9 @@ STOCK_REVISION = (
 
 
 def check_consistency(region: Region) -> list[Inconsistency]:
-    """Find published figures that do not add up (class counts, flows against stock changes)."""
+    """Find published figures that disagree and that the model can reconcile: flows against
+    stock changes. (Class counts that do not add up to their total are refused on loading.)"""
     found: list[Inconsistency] = []
-    for year, snap in sorted(region.snapshots.items()):
-        if snap.classes:
-            counted = sum(f.value for f in snap.classes.values())
-            if counted != snap.total.value:
-                found.append(
-                    Inconsistency(
-                        year,
-                        f"classes sum to {counted:g} but the total is {snap.total.value:g}.",
-                        snap.total.value - counted,
-                        "the class counts are used and rescaled to the total.",
-                    )
-                )
     for year, flow in sorted(region.flows.items()):
         by_flows = flow.founded.value - flow.dissolved.value
         net: float | None = None
@@ -267,3 +371,29 @@ def region_for(scenario: Scenario, scenario_path: Path | None = None) -> LoadedR
         scenario_path.parent if scenario_path else None,
         str(scenario_path) if scenario_path else "scenario",
     )
+
+
+def load_scenario_and_region(
+    path: str | Path, overrides: Sequence[str] = ()
+) -> tuple[LoadedScenario, LoadedRegion]:
+    """A scenario file (with `--set` overrides) and the region data it names, both checked:
+    the data file is read even when the scenario has problems elsewhere, and every problem of
+    either is raised together (one InputError)."""
+    path = Path(path)
+    raw = read_scenario_data(path, list(overrides))
+    errors: list[InputError] = []
+    loaded = region = None
+    try:
+        loaded = scenario_from_raw(path, raw)
+    except InputError as error:
+        errors.append(error)
+    spec = raw.data.get("region", Scenario.model_fields["region"].default)
+    if isinstance(spec, str):
+        try:
+            region = load_region(spec, path.parent, str(path))
+        except InputError as error:
+            errors.append(error)
+    if errors:
+        raise combined(errors)
+    assert loaded is not None and region is not None
+    return loaded, region

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from coopsim.classes import QualityClass
 from coopsim.inputs.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
 from coopsim.inputs.priors import CalibrationSpec
-from coopsim.inputs.scenario_files import read_scenario_data
+from coopsim.inputs.scenario_files import RawScenario, read_scenario_data
 from coopsim.inputs.validation import StrictModel, field_errors, file_digest, validate
 from coopsim.metrics import METRIC_NAMES
 
@@ -260,6 +260,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScen
     ('resolution20', 30.0)
     """
     path = Path(path)
-    raw = read_scenario_data(path, list(overrides))
+    return scenario_from_raw(path, read_scenario_data(path, list(overrides)))
+
+
+def scenario_from_raw(path: Path, raw: RawScenario) -> LoadedScenario:
+    """Validate a scenario file's merged settings (as read_scenario_data gives them)."""
     scenario = validate(Scenario, raw.data, str(path), locate=raw.where)
     return LoadedScenario(scenario, path, file_digest(path), tuple(raw.files), tuple(raw.overrides))

@@ -21,14 +21,28 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class StrictModel(BaseModel):
-    """Base for every schema: unknown keys are refused, values are checked on assignment."""
+    """Base for every schema: unknown keys are refused, values are checked on assignment, and
+    no number may be nan or infinite (TOML can write both)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )
+
+
+class _NotShown:
+    """A problem's value when the message says it all (e.g. a check across a whole table)."""
+
+    def __repr__(self) -> str:
+        return "(not shown)"
+
+
+NOT_SHOWN = _NotShown()
 
 
 def field_errors(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
     """Raise the problems found by a cross-field check as a ValidationError whose entries each
-    carry their own location and bad value, as field errors do (nothing if there are none)."""
+    carry their own location and bad value, as field errors do (nothing if there are none;
+    a value of NOT_SHOWN is left out of the message)."""
     if problems:
         raise ValidationError.from_exception_data(
             title,
@@ -68,12 +82,17 @@ Locator = Callable[[tuple[str, ...]], tuple[str, int | None]]
 
 
 def validate(
-    model: type[ModelT], data: dict[str, Any], source: str, locate: Locator | None = None
+    model: type[ModelT],
+    data: dict[str, Any],
+    source: str,
+    locate: Locator | None = None,
+    context: dict[str, Any] | None = None,
 ) -> ModelT:
     """Validate data against a model; every problem becomes one line naming its dotted field
-    and, where `locate` knows it, the file and line that set it."""
+    and, where `locate` knows it, the file and line that set it. `context` reaches the
+    models' validators (e.g. the names a file defines, for checks that refer to them)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         errors = []
         for error in exc.errors(include_url=False):
@@ -97,15 +116,25 @@ def _describe(model: type[BaseModel], error: Any, source: str, line: int | None)
         return InputError(source, message, field, line)
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] not in ("missing",) and "input" in error:
-        message += f" (got {shown(error['input'])})"
+        value = error["input"]
+        long_table = isinstance(value, dict) and len(repr(value)) > SHOWN_LENGTH
+        said = isinstance(value, str) and repr(value) in message  # the message quotes it
+        if value is not NOT_SHOWN and not long_table and not said:
+            message += f" (got {shown(value)})"  # a whole table is not repeated back
     return InputError(source, message, field, line)
 
 
+#: The longest bad value repeated in a message; longer ones are cut short.
+SHOWN_LENGTH = 60
+
+
 def shown(value: Any) -> str:
-    """A bad value as a person wrote it: dates as ISO dates, everything else as its repr."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return repr(value)
+    """A bad value as a person wrote it: dates as ISO dates, everything else as its repr, cut
+    short past SHOWN_LENGTH characters."""
+    text = value.isoformat() if isinstance(value, dt.date) else repr(value)
+    if len(text) > SHOWN_LENGTH:
+        text = text[: SHOWN_LENGTH - 3] + "..."
+    return text
 
 
 def _valid_keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -1,9 +1,11 @@
 """The stock a forecast starts from: a published census, or a partly published snapshot filled in.
 
-A full census (as at the end of 2022) is used as published; its unclassified cooperatives were
-founded during that year and get latent classes from the entry distribution. A partial snapshot
-(as at the end of 2023: total, well-operating and weak shares only) is filled by the model's own
-expectation of that year, run from the previous census with the scenario's rates:
+A full census (as at the end of 2022) is used as published: its class counts add up to its
+total (a data file whose counts do not is refused when it is read), and its unclassified
+cooperatives, founded during that year, get latent classes from the entry distribution. A
+partial snapshot (as at the end of 2023: total, well-operating and weak shares only) is filled
+by the model's own expectation of that year, run from the previous census with the scenario's
+rates:
 - unclassified = cooperatives founded that year and still alive (published founded x expected
   survival), with latent classes as the model expects for them at year end;
 - well-operating and weak = published shares x published total (rounded);
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coopsim.classes import QUALITY_CLASSES
-from coopsim.errors import InputError
+from coopsim.errors import InputError, combined
 from coopsim.inputs.region_data import Region, Snapshot
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.hazards import Hazards
@@ -60,9 +62,10 @@ def build_initial_state(scenario: Scenario, region: Region) -> InitialState:
     snap = region.snapshots.get(year)
     if snap is None:
         raise InputError(
-            f"region {region.region.id}",
-            f"no snapshot for {year}; snapshots exist for {sorted(region.snapshots)}",
-            "initial.snapshot_year",
+            region.source_name,
+            f"no snapshot for {year}, the scenario's initial.snapshot_year; this file has "
+            f"snapshots for {', '.join(str(y) for y in sorted(region.snapshots))}",
+            "snapshots",
         )
     entry = np.array(scenario.founding.entry_class.as_tuple())
     if snap.classes:
@@ -88,22 +91,27 @@ def _from_census(year: int, snap: Snapshot, entry: np.ndarray) -> InitialState:
 
 
 def _from_partial(year: int, snap: Snapshot, scenario: Scenario, region: Region) -> InitialState:
-    source = f"region {region.region.id}"
+    source = region.source_name
     previous = region.snapshots.get(year - 1)
     flows = region.flows.get(year)
-    if previous is None or not previous.classes or flows is None:
-        raise InputError(
-            source,
-            f"the {year} snapshot has no class counts, and filling it needs a census for "
-            f"{year - 1} and flows for {year}",
-            "initial.snapshot_year",
+    needed = f"the {year} snapshot (the scenario's start) has no class counts; to fill it in,"
+    missing = []
+    if previous is None or not previous.classes:
+        missing.append((f"snapshots.{year - 1}.classes", f"a census by class for {year - 1}"))
+    if flows is None:
+        missing.append((f"flows.{year}", f"the flows (founded, dissolved) of {year}"))
+    for name in ("well_operating_share", "weak_share"):
+        if getattr(snap, name) is None:
+            missing.append((f"snapshots.{year}.{name}", f"its {name}"))
+    if missing:
+        raise combined(
+            [
+                InputError(source, f"{needed} the file needs {what}", where)
+                for where, what in missing
+            ]
         )
-    if snap.well_operating_share is None or snap.weak_share is None:
-        raise InputError(
-            source,
-            f"the {year} snapshot needs well_operating_share and weak_share to be filled in",
-            "initial.snapshot_year",
-        )
+    assert previous is not None and flows is not None
+    assert snap.well_operating_share is not None and snap.weak_share is not None
     share_classes = snap.well_operating_share.classes or ["good", "fair"]
     if sorted(share_classes) != ["fair", "good"]:
         raise InputError(

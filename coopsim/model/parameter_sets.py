@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coopsim.errors import InputError
+from coopsim.inputs.posterior_file import allowed, allowed_values, cell_text
+
 #: Parameters a forecast applies (stock_revision is the calibration year's observation term).
 APPLIED = (
     "founding_scale",
@@ -20,7 +23,6 @@ APPLIED = (
     "downgrade_scale",
     "dissolution_scale",
 )
-#: Replicates run with each parameter set unless asked otherwise.
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,54 @@ def choose_sets(
     draws: pd.DataFrame, replications: int, per_set: int, source: str = ""
 ) -> ParameterSets:
     """ceil(replications / per_set) parameter sets, evenly spaced through the posterior's rows
-    (so they span every chain); draws are reused in turn if there are fewer rows than sets."""
+    (so they span every chain); draws are reused in turn if there are fewer rows than sets.
+    Refused (InputError naming `source`, the posterior file) when the posterior has no
+    parameter a forecast applies, or when the run would have fewer than two sets or no set
+    run twice: the split of the variance into parameters and chance needs both."""
+    where = source or "posterior"
+    applied = [name for name in APPLIED if name in draws.columns]
+    if not applied:
+        has = ", ".join(map(str, draws.columns)) or "no columns"
+        raise InputError(
+            where,
+            f"has none of the parameters a forecast applies ({', '.join(APPLIED)}); it has "
+            f"{has}. Give the posterior.csv that `coopsim calibrate` wrote",
+        )
+    if len(draws) == 0:
+        raise InputError(where, "has no draws (rows)")
     count = max(1, -(-replications // per_set))
+    if count < 2 or replications <= count:
+        fix = (
+            f"give --replications {2 * per_set} or more, or a smaller --replicates-per-draw"
+            if count < 2
+            else "give --replicates-per-draw 2 or more"
+        )
+        raise InputError(
+            where,
+            f"{replications} replicates at {per_set} per parameter set (--replicates-per-draw) "
+            f"give {count} set{'s' if count > 1 else ''}; a forecast with a posterior needs at "
+            f"least 2 sets, each run at least twice: {fix}",
+        )
     rows = (
         np.linspace(0, len(draws) - 1, count).round().astype(int)
         if count <= len(draws)
         else np.arange(count) % len(draws)
     )
-    values = {
-        name: draws[name].to_numpy(dtype=float)[rows] for name in APPLIED if name in draws.columns
-    }
+    values = {name: _column(draws, name, where)[rows] for name in applied}
     return ParameterSets(values, source)
+
+
+def _column(draws: pd.DataFrame, name: str, where: str) -> np.ndarray:
+    """A parameter's draws as numbers, each one a forecast may apply (as read_posterior
+    checks a file; draws given from Python are checked the same way here)."""
+    values = pd.to_numeric(draws[name], errors="coerce").to_numpy(dtype=float)
+    bad = ~allowed(name, values)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise InputError(
+            where,
+            f"draw {row} is {cell_text(draws[name].iloc[row])}; each must be "
+            + allowed_values(name),
+            name,
+        )
+    return values
