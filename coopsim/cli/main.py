@@ -35,6 +35,7 @@ from coopsim.cli.options import (
     write_error_message,
 )
 from coopsim.cli.report import add_report_command, run_report
+from coopsim.cli.schema import add_schema_command, run_schema
 from coopsim.cli.score import add_score_command, run_score
 from coopsim.cli.sensitivity import add_sensitivity_command, run_sensitivity
 from coopsim.cli.show import add_show_command, run_show
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_forecast_options(run, whole_number)
     add_validate_command(commands)
     add_show_command(commands)
+    add_schema_command(commands)
     add_score_command(commands)
     add_calibrate_command(commands, whole_number)
     add_sensitivity_command(commands, add_simulation_options, whole_number)
@@ -94,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_goal_seek(args, command_line, default_out)
             if args.command == "score":
                 return run_score(args)
+            if args.command == "schema":
+                return run_schema(args)
             if args.command == "show":
                 return run_show(args)
             return run_validate(args)
