@@ -9,6 +9,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coopsim.cli.main import main
 from coopsim.errors import InputError
@@ -132,3 +134,36 @@ def test_every_bundled_scenario_validates():
     assert len(SCENARIOS) >= 7
     with redirect_stdout(io.StringIO()):
         assert main(["validate", *map(str, SCENARIOS)]) == 0
+
+
+SHOWABLE = [p for p in SCENARIOS if p.stem in ("baseline", "model_coop_project", "resolution20")]
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(data=st.data(), path=st.sampled_from(SHOWABLE))
+def test_show_round_trips_scenarios_with_settings_moved(data, path, tmp_path_factory):
+    """show -> load gives the same resolved scenario for scenarios with settings moved
+    anywhere in their allowed ranges (programmes' tables, dates and lists included)."""
+    from coopsim.inputs.scenario_files import to_toml as write
+    from coopsim.inputs.settings import list_levers, with_setting
+
+    scenario = load_scenario(path).scenario
+    for setting in data.draw(st.lists(st.sampled_from(list_levers(scenario)), max_size=3)):
+        low, high = setting.min, setting.max
+        value = (
+            data.draw(st.integers(int(low), int(high)))
+            if setting.integer
+            else data.draw(st.floats(low, high, allow_nan=False, allow_infinity=False))
+        )
+        scenario = with_setting(scenario, setting.path, value)
+    resolved = scenario.model_dump(mode="python", exclude_none=True, exclude={"extends", "replace"})
+    shown = tmp_path_factory.mktemp("show") / "shown.toml"
+    shown.write_text(write(resolved), encoding="utf-8")
+    assert load_scenario(shown).scenario == scenario
+
+
+def test_to_toml_writes_arrays_of_tables_and_refuses_an_unset_value_in_a_list():
+    text = to_toml({"rows": [{"x": 1}, {"x": 2}], "unset": None, "t": {"gone": None, "k": 1}})
+    assert tomllib.loads(text) == {"rows": [{"x": 1}, {"x": 2}], "t": {"k": 1}}
+    with pytest.raises(ValueError, match=r"a\.b: a list holding an unset value"):
+        to_toml({"a": {"b": [1, None]}})

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from coopsim.cli.options import add_set_option
+from coopsim.errors import InputError
 
 
 def add_show_command(commands: argparse._SubParsersAction) -> None:
@@ -34,5 +35,9 @@ def run_show(args: argparse.Namespace) -> int:
     resolved = loaded.scenario.model_dump(
         mode="python", exclude_none=True, exclude={"extends", "replace"}
     )
-    print(to_toml(resolved))
+    try:
+        text = to_toml(resolved)
+    except ValueError as error:  # a value TOML cannot hold: say so, do not print a wrong file
+        raise InputError(str(args.file), str(error)) from None
+    print(text)
     return 0

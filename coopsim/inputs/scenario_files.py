@@ -9,8 +9,6 @@ the parent's instead of merging into it.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -190,35 +188,19 @@ def toml_key_lines(text: str) -> dict[Key, int]:
 
 
 def to_toml(data: dict[str, Any]) -> str:
-    """Write nested tables of strings, numbers, booleans, dates and lists as TOML."""
-    lines: list[str] = []
-    _write_table(lines, (), data)
-    return "\n".join(lines).strip() + "\n"
+    """Nested tables as TOML (tomli-w): an unset (None) value is left out, as TOML has no null;
+    a None inside a list cannot be written and is refused, naming its place."""
+    import tomli_w
+
+    return tomli_w.dumps(_writable(data, ()))
 
 
-def _write_table(lines: list[str], prefix: Key, table: dict[str, Any]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and v is not None}
-    tables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    if prefix and (scalars or not tables):
-        lines.append("")
-        lines.append(f"[{'.'.join(_quote_key(k) for k in prefix)}]")
-    for key, value in scalars.items():
-        lines.append(f"{_quote_key(key)} = {_value(value)}")
-    for key, value in tables.items():
-        _write_table(lines, (*prefix, key), value)
-
-
-def _quote_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else json.dumps(key)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+def _writable(value: Any, where: Key) -> Any:
+    """`value` with None left out of tables and tuples as lists; ValueError on a None in a list."""
+    if isinstance(value, dict):
+        return {k: _writable(v, (*where, k)) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+        if any(item is None for item in value):
+            raise ValueError(f"{'.'.join(where)}: a list holding an unset value cannot be TOML")
+        return [_writable(item, (*where, str(i))) for i, item in enumerate(value)]
+    return value
