@@ -393,6 +393,19 @@ def load_scenario_and_region(
             region = load_region(spec, path.parent, str(path))
         except InputError as error:
             errors.append(error)
+    if loaded is not None and region is not None:
+        year = loaded.scenario.initial.snapshot_year
+        if year not in region.data.snapshots:
+            origin, line = raw.where(("initial", "snapshot_year"))
+            errors.append(
+                InputError(
+                    origin,
+                    f"{year} has no snapshot in {region.data.source_name}, which has "
+                    f"{', '.join(str(y) for y in sorted(region.data.snapshots))}",
+                    "initial.snapshot_year",
+                    line,
+                )
+            )
     if errors:
         raise combined(errors)
     assert loaded is not None and region is not None
