@@ -194,10 +194,14 @@ def test_errors_found_when_the_stock_is_built_name_the_data_file(tmp_path):
     ]
 
 
-def test_a_start_year_without_a_snapshot_names_the_data_file(tmp_path):
+def test_a_start_year_without_a_snapshot_names_where_it_was_set_and_the_data_file(tmp_path):
     path = write_region(tmp_path, ha_tinh())
     (problem,) = refused("validate", scenario_for(path), "--set", "initial.snapshot_year=2019")
-    assert (problem.file, problem.field) == (str(path), "snapshots")
+    assert (problem.file, problem.field) == (
+        "--set initial.snapshot_year=2019",
+        "initial.snapshot_year",
+    )
+    assert str(path) in problem.rest
     assert "2019" in problem.rest and "2022, 2023" in problem.rest
 
 
