@@ -81,6 +81,12 @@ def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber
     run.add_argument(
         "--csv", action="store_true", help="also write trajectories.csv (as text, larger)"
     )
+    run.add_argument(
+        "--netcdf",
+        action="store_true",
+        help="also write trajectories.nc: an xarray Dataset (replicate, year; one variable per "
+        "metric), as result.to_xarray() gives",
+    )
 
 
 def run_forecast(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
@@ -155,7 +161,7 @@ def _forecast_into(
             "resumed": args.resume,
         }
         with staged_output(out) as staging:
-            _write_results(staging, out, result, args.csv)
+            _write_results(staging, out, result, args.csv, args.netcdf)
             document = provenance(
                 loaded,
                 region,
@@ -186,7 +192,9 @@ def _forecast_into(
     return EXIT_OK
 
 
-def _write_results(staging: Path, out: Path, result: ForecastResult, csv: bool) -> None:
+def _write_results(
+    staging: Path, out: Path, result: ForecastResult, csv: bool, netcdf: bool = False
+) -> None:
     """Every result file but provenance.json, read from the run a metric or chunk at a time;
     a file that cannot be written is named by its place in `out`."""
     from coopsim.plots.fan import save_fan_charts
@@ -205,6 +213,14 @@ def _write_results(staging: Path, out: Path, result: ForecastResult, csv: bool) 
         if csv:
             with file("trajectories.csv"):
                 write_csv(result.data, result.years, staging / "trajectories.csv")
+        if netcdf:
+            with file("trajectories.nc"):
+                result.to_xarray().to_netcdf(staging / "trajectories.nc", engine="h5netcdf")
+    elif csv or netcdf:
+        asked = " and ".join(flag for flag, on in (("--csv", csv), ("--netcdf", netcdf)) if on)
+        print(
+            f"coopsim: note: {asked}: the exact engine has no replicates to write", file=sys.stderr
+        )
     with file("quantiles.csv"):
         result.quantiles().to_csv(staging / "quantiles.csv", index=False)
     with file("fan_*.png"):

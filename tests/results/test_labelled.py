@@ -47,3 +47,19 @@ def test_the_exact_engine_has_no_replicates_to_label(baseline, region):
     result = forecast(baseline, engine="exact", region=region)
     with pytest.raises(ValueError, match="no replicates"):
         result.to_xarray()
+
+
+def test_forecast_netcdf_writes_the_same_replicates_as_the_parquet(tmp_path):
+    import pandas as pd
+    import xarray as xr
+
+    from coopsim.cli.main import main
+
+    out = tmp_path / "out"
+    argv = ["forecast", str(BASELINE), "--replications", "40", "--workers", "1", "--quiet"]
+    assert main([*argv, "--netcdf", "--out", str(out)]) == 0
+    with xr.open_dataset(out / "trajectories.nc", engine="h5netcdf") as ds:
+        table = pd.read_parquet(out / "trajectories.parquet")
+        founded = table.pivot(index="replicate", columns="year", values="founded")
+        assert np.array_equal(ds["founded"].values, founded.to_numpy())
+        assert ds.attrs["seed"] == 2024 and ds.attrs["scenario"] == "baseline"
