@@ -211,3 +211,16 @@ def test_a_share_no_whole_count_can_give_is_refused(baseline, region):
     )
     with pytest.raises(InputError, match=r"snapshots\.2023\.well_operating_share"):
         build_problem(baseline, data)
+
+
+def test_the_sampler_reports_every_step_to_its_progress_bar(problem):
+    import io
+
+    from coopsim.runs.progress import Progress
+
+    sink = io.StringIO()
+    bar = Progress(0, label="sampler steps", enabled=True, stream=sink, delay=0)
+    calibrate_problem(problem, 200, seed=9, warmup=300, thin=2, progress=bar)
+    bar.close()
+    assert bar.done == bar.total == 4 * (300 + 50 * 2)
+    assert f"{bar.total}/{bar.total} sampler steps" in sink.getvalue()

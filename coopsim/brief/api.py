@@ -214,9 +214,9 @@ def check_output_file(out: Path, overwrite: bool) -> None:
         )
     parent = out.resolve().parent
     if not parent.is_dir():
-        raise InputError("--out", f"the folder {parent} does not exist")
+        raise InputError("--out", f"the parent folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
-        raise InputError("--out", f"the folder {parent} is not writable")
+        raise InputError("--out", f"the parent folder {parent} is not writable")
 
 
 def write_file(out: Path, text: str, overwrite: bool) -> None:

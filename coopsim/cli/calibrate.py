@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopsim.cli.options import add_out_options
+from coopsim.cli.options import add_out_options, add_quiet_option
 from coopsim.defaults import DEFAULT_DRAWS, DEFAULT_SEED
 from coopsim.errors import InputError
 
@@ -43,6 +43,7 @@ def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) ->
         "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
     )
     add_out_options(fit, "coopsim-output/calibration-SCENARIO-TIMESTAMP")
+    add_quiet_option(fit, "no progress bar of the sampler's steps")
 
 
 def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int:
@@ -67,7 +68,13 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
     )
     out = args.out or default_out(Path(f"calibration-{args.scenario.stem}"), started)
     with claimed_output_dir(out, args.overwrite, inputs=[*loaded.files, region.path], command=argv):
-        result = calibrate(loaded.scenario, region.data, draws=args.draws, seed=args.seed)
+        result = calibrate(
+            loaded.scenario,
+            region.data,
+            draws=args.draws,
+            seed=args.seed,
+            progress=None if not args.quiet else False,
+        )
         with staged_output(out) as staging:
             result.write(staging)
             save_calibration_charts(result, staging)

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coopsim.cli.options import add_quiet_option
+
 if TYPE_CHECKING:
     from coopsim.inputs.settings import LeverSetting
 
@@ -26,6 +28,7 @@ def add_levers_command(commands: argparse._SubParsersAction) -> None:
         metavar="PATH=VALUE",
         help="override a setting by its dotted path first (repeatable)",
     )
+    add_quiet_option(settings, "the table alone, without the lines on how to use it")
 
 
 def run_levers(args: argparse.Namespace) -> int:
@@ -38,7 +41,7 @@ def run_levers(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([item.as_dict() for item in found], indent=2))
     else:
-        print(format_levers(loaded.scenario.name, found))
+        print(format_levers(loaded.scenario.name, found, notes=not args.quiet))
     return 0
 
 
@@ -47,13 +50,16 @@ def setting_text(value: float | None) -> str:
     return "unset" if value is None else f"{value:g}"
 
 
-def format_levers(name: str, found: list[LeverSetting]) -> str:
-    """The table `coopsim levers` prints."""
+def format_levers(name: str, found: list[LeverSetting], notes: bool = True) -> str:
+    """The table `coopsim levers` prints (with `notes`, the lines on how to use it)."""
     width = max(len(item.path) for item in found)
-    lines = [
+    heading = [
         f"Levers of '{name}': move one with --set PATH=VALUE, search one with "
         "coopsim goal-seek --lever PATH",
         "",
+    ]
+    lines = [
+        *(heading if notes else []),
         f"{'path':<{width}} {'value':>10} {'min':>10} {'max':>10}  description",
     ]
     for item in found:
@@ -61,7 +67,8 @@ def format_levers(name: str, found: list[LeverSetting]) -> str:
             f"{item.path:<{width}} {setting_text(item.value):>10} {item.min:>10g} {item.max:>10g}  "
             f"{item.description}"
         )
-    lines.append(
-        "\nRanges: the schema's limits and plausible bounds; --json gives each range's basis."
-    )
+    if notes:
+        lines.append(
+            "\nRanges: the schema's limits and plausible bounds; --json gives each range's basis."
+        )
     return "\n".join(lines)

@@ -120,8 +120,13 @@ def add_simulation_options(parser: argparse.ArgumentParser) -> None:
         help="with --executor dask: the scheduler, e.g. tcp://HOST:8786 (default: start a "
         "local cluster of --workers processes for the run)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_option(parser, "no progress bar")
     add_set_option(parser)
+
+
+def add_quiet_option(parser: argparse.ArgumentParser, silences: str) -> None:
+    """--quiet, which every command takes; `silences` says what it leaves out there."""
+    parser.add_argument("--quiet", action="store_true", help=silences)
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from coopsim.cli.options import add_quiet_option
+
 KINDS = ("scenario", "region")
 
 
@@ -14,6 +16,7 @@ def add_schema_command(commands: argparse._SubParsersAction) -> None:
         "schema", help="print the JSON Schema of scenario or region data files"
     )
     schema.add_argument("kind", choices=KINDS, help="which files: scenario or region")
+    add_quiet_option(schema, "accepted as by every command; the schema is the only output")
 
 
 def loosened(node: object) -> object:

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from coopsim.cli.options import add_quiet_option
+
 
 def add_score_command(commands: argparse._SubParsersAction) -> None:
     score = commands.add_parser("score", help="score a stored forecast against observed figures")
@@ -18,6 +20,7 @@ def add_score_command(commands: argparse._SubParsersAction) -> None:
         help="region data file (TOML, like coopsim/data/ha_tinh.toml) with the observed years",
     )
     score.add_argument("--json", action="store_true", help="print score.json instead of a table")
+    add_quiet_option(score, "no table: only the line naming the files written")
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -28,7 +31,7 @@ def run_score(args: argparse.Namespace) -> int:
     written = write_score(score)
     if args.json:
         print(json.dumps(score.as_dict(), indent=2))
-    else:
+    elif not args.quiet:
         print(format_score(score))
     out = sys.stderr if args.json else sys.stdout
     print(f"\nWrote {args.folder}/: " + ", ".join(written), file=out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from coopsim.cli.options import add_set_option
+from coopsim.cli.options import add_quiet_option, add_set_option
 from coopsim.errors import InputError
 
 
@@ -15,6 +15,7 @@ def add_show_command(commands: argparse._SubParsersAction) -> None:
     )
     show.add_argument("file", type=Path, help="scenario TOML file")
     add_set_option(show)
+    add_quiet_option(show, "no comment lines naming the files and overrides: the TOML alone")
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -31,7 +32,8 @@ def run_show(args: argparse.Namespace) -> int:
     if len(loaded.files) > 1:
         header.append("# extends: " + " -> ".join(str(p) for p in loaded.files[1:]))
     header += [f"# --set {text}" for text in loaded.overrides]
-    print("\n".join(header))
+    if not args.quiet:
+        print("\n".join(header))
     resolved = loaded.scenario.model_dump(
         mode="python", exclude_none=True, exclude={"extends", "replace"}
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from coopsim.cli.options import add_set_option, report_input_error
+from coopsim.cli.options import add_quiet_option, add_set_option, report_input_error
 from coopsim.errors import InputError
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -15,6 +15,7 @@ def add_validate_command(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("validate", help="check scenario files and their data")
     check.add_argument("files", type=Path, nargs="+", help="scenario TOML files")
     add_set_option(check)
+    add_quiet_option(check, "no line for a file that is ok: only the problems")
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -31,5 +32,6 @@ def run_validate(args: argparse.Namespace) -> int:
             report_input_error(error)
             failed = True
         else:
-            print(f"{path}: ok")
+            if not args.quiet:
+                print(f"{path}: ok")
     return EXIT_INPUT if failed else EXIT_OK

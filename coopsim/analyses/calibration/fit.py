@@ -28,6 +28,7 @@ from coopsim.inputs.priors import POSITIVE, Prior
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.hazards import Hazards
+from coopsim.runs.progress import Progress
 from coopsim.threads import single_threaded_blas
 
 CHAINS = 4
@@ -206,9 +207,15 @@ class Posterior:
 
 
 def calibrate_problem(
-    problem: Problem, draws: int, seed: int, warmup: int = WARMUP, thin: int = THIN
+    problem: Problem,
+    draws: int,
+    seed: int,
+    warmup: int = WARMUP,
+    thin: int = THIN,
+    progress: Progress | None = None,
 ) -> Posterior:
-    """Sample the posterior: find its mode, then run CHAINS chains from around it."""
+    """Sample the posterior: find its mode, then run CHAINS chains from around it (the
+    sampler's steps counted on `progress`, if given)."""
     if draws < 1:
         raise ValueError("draws must be at least 1")
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
@@ -227,7 +234,10 @@ def calibrate_problem(
         starts = rng.multivariate_normal(mode, cov, size=CHAINS)
         proposal = 2.38**2 / mode.size * cov
         per_chain = math.ceil(draws / CHAINS)
-        chains = sample(problem.log_posterior, starts, proposal, warmup, per_chain, thin, rng)
+        if progress is not None:
+            progress.total = CHAINS * (warmup + per_chain * thin)
+        tick = progress.advance if progress is not None else None
+        chains = sample(problem.log_posterior, starts, proposal, warmup, per_chain, thin, rng, tick)
     natural = np.array(
         [[list(problem.natural(z).values()) for z in chain] for chain in chains.draws]
     )

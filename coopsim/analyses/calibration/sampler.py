@@ -16,6 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 LogDensity = Callable[[np.ndarray], float]
+#: Told how many more Metropolis steps are done (a progress bar's advance).
+Tick = Callable[[int], None]
+#: Steps between ticks.
+TICK_EVERY = 250
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ def _walk(
     steps: int,
     rng: np.random.Generator,
     adapt: bool,
+    tick: Tick | None = None,
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """One chain of `steps` Metropolis steps; with `adapt`, the proposal covariance follows
     the chain's own running covariance. Returns the path, the acceptance rate and the last
@@ -51,10 +56,14 @@ def _walk(
             x, lp = candidate, lp_candidate
             accepted += 1
         path[step] = x
+        if tick is not None and (step + 1) % TICK_EVERY == 0:
+            tick(TICK_EVERY)
         if adapt and step >= 100 and step % 50 == 0:
             cov = np.cov(path[step // 2 : step + 1].T).reshape(dim, dim)
             proposal = scale * cov + 1e-8 * np.eye(dim)
             chol = np.linalg.cholesky(proposal)
+    if tick is not None and steps % TICK_EVERY:
+        tick(steps % TICK_EVERY)
     return path, accepted / steps, proposal
 
 
@@ -66,14 +75,15 @@ def sample(
     draws: int,
     thin: int,
     rng: np.random.Generator,
+    tick: Tick | None = None,
 ) -> Chains:
     """Run one chain from each start: `warmup` adaptive steps, then `draws` kept draws, one
-    every `thin` steps."""
+    every `thin` steps; `tick` is told of the steps done as they go."""
     kept, rates = [], []
     for start in starts:
         chain_rng = np.random.Generator(np.random.PCG64(rng.bit_generator.random_raw()))
-        path, _, tuned = _walk(log_density, start, proposal, warmup, chain_rng, adapt=True)
-        path, rate, _ = _walk(log_density, path[-1], tuned, draws * thin, chain_rng, adapt=False)
+        path, _, tuned = _walk(log_density, start, proposal, warmup, chain_rng, True, tick)
+        path, rate, _ = _walk(log_density, path[-1], tuned, draws * thin, chain_rng, False, tick)
         kept.append(path[thin - 1 :: thin])
         rates.append(rate)
     evaluations = len(starts) * (warmup + draws * thin + 2)

@@ -28,6 +28,7 @@ from coopsim.defaults import DEFAULT_DRAWS
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.results.output_folder import write_json
+from coopsim.runs.progress import Progress
 from coopsim.threads import single_threaded_blas
 
 
@@ -136,10 +137,12 @@ def calibrate(
     draws: int = DEFAULT_DRAWS,
     seed: int = 2024,
     warmup: int = WARMUP,
+    progress: bool | None = False,
 ) -> CalibrationResult:
     """Fit the parameters a scenario's [calibration] table names to its year's figures in
     `region` (by default the region the scenario names), so that forecasts can carry what
-    the data leave uncertain (`coopsim.forecast(..., posterior=fit.draws)`).
+    the data leave uncertain (`coopsim.forecast(..., posterior=fit.draws)`). `progress`
+    shows a bar of the sampler's steps (None: when in a terminal or a notebook).
 
     >>> import coopsim
     >>> scenario = coopsim.load_scenario("scenarios/baseline.toml").scenario
@@ -153,7 +156,11 @@ def calibrate(
 
         region = region_for(scenario).data
     problem = build_problem(scenario, region)
-    posterior = calibrate_problem(problem, draws, seed, warmup=warmup)
+    bar = Progress(0, label="sampler steps", enabled=progress)
+    try:
+        posterior = calibrate_problem(problem, draws, seed, warmup=warmup, progress=bar)
+    finally:
+        bar.close()
     table = identifiability(problem.priors, posterior.draws, seed)
     with single_threaded_blas():
         predictive = predictive_draws(problem, posterior.draws, seed)
