@@ -31,6 +31,7 @@ notebooks in notebooks/ walk through them):
 from typing import TYPE_CHECKING
 
 from coopsim.lazy import lazy_attributes
+from coopsim.plots import PUBLIC as _PLOTS
 
 #: Public name -> the module that defines it. Imported on first use, so `import coopsim` (and
 #: the command line, which imports only what its command needs) starts in milliseconds.
@@ -52,18 +53,9 @@ _PUBLIC = {
     "LeverSetting": "coopsim.inputs.settings",
     "list_levers": "coopsim.inputs.settings",
     "with_setting": "coopsim.inputs.settings",
-    "plot_prior_posterior": "coopsim.plots.calibration",
-    "plot_posterior_predictive": "coopsim.plots.calibration",
-    "plot_overlaid_fans": "coopsim.plots.compare",
-    "plot_target_differences": "coopsim.plots.compare",
-    "plot_target_probabilities": "coopsim.plots.compare",
-    "plot_fan": "coopsim.plots.fan",
-    "plot_trajectories": "coopsim.plots.fan",
-    "plot_goal_seek": "coopsim.plots.goal_seek",
-    "plot_sensitivity": "coopsim.plots.sensitivity",
-    "plot_sensitivity_overview": "coopsim.plots.sensitivity",
-    "plot_time_to_target": "coopsim.plots.time_to_target",
     "ForecastResult": "coopsim.results.forecast_result",
+    # every chart function (its saving helpers stay in coopsim.plots)
+    **{name: module for name, module in _PLOTS.items() if name.startswith("plot_")},
 }
 
 

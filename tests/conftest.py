@@ -15,6 +15,23 @@ from coopsim.results.forecast_result import ForecastResult
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
+#: The result files compared byte for byte between an interrupted-and-resumed run and one that
+#: was not interrupted.
+OUTPUTS = ("summary.json", "quantiles.csv", "trajectories.parquet")
+#: Two simulated years and one target: a des run of a few hundred replicates takes seconds.
+SHORT = f"""
+name = "short"
+extends = "{BASELINE.as_posix()}"
+replace = ["targets"]
+horizon_year = 2025
+
+[targets.founded_2024]
+metric = "founded"
+year = 2024
+comparison = "between"
+range = [20, 30]
+"""
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

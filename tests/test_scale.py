@@ -22,22 +22,7 @@ from coopsim.runs.executor_choice import make_executor
 from coopsim.runs.executors import PoolExecutor, SerialExecutor
 from coopsim.runs.simulate import simulate
 
-from .conftest import BASELINE
-
-OUTPUTS = ("summary.json", "quantiles.csv", "trajectories.parquet")
-#: Two simulated years and one target: a des run of a few hundred replicates takes seconds.
-SHORT = f"""
-name = "short"
-extends = "{BASELINE.as_posix()}"
-replace = ["targets"]
-horizon_year = 2025
-
-[targets.founded_2024]
-metric = "founded"
-year = 2024
-comparison = "between"
-range = [20, 30]
-"""
+from .conftest import BASELINE, OUTPUTS, SHORT
 
 
 def same_outputs(a: Path, b: Path) -> None:

@@ -14,7 +14,7 @@ from coopsim.lazy import lazy_attributes
 
 #: Public name -> the module that defines it, imported on first use (each chart module
 #: imports only the results it draws).
-_PUBLIC = {
+PUBLIC = {
     "plot_prior_posterior": "coopsim.plots.calibration",
     "plot_posterior_predictive": "coopsim.plots.calibration",
     "save_calibration_charts": "coopsim.plots.calibration",
@@ -35,7 +35,7 @@ _PUBLIC = {
 }
 
 
-__getattr__, __dir__ = lazy_attributes("coopsim.plots", _PUBLIC, globals())
+__getattr__, __dir__ = lazy_attributes("coopsim.plots", PUBLIC, globals())
 
 
 if TYPE_CHECKING:

@@ -21,24 +21,9 @@ from coopsim.inputs.region_data import region_for
 from coopsim.inputs.scenario import load_scenario
 from coopsim.runs.checkpoints import FOLDER_NAME, MANIFEST, Checkpoints
 
-from ..conftest import BASELINE
+from ..conftest import OUTPUTS, SHORT
 
-OUTPUTS = ("summary.json", "quantiles.csv", "trajectories.parquet")
 REPLICATIONS, SEED = 48, 11
-#: Two simulated years and one target: each des chunk of 6 replicates takes a fraction of a
-#: second.
-SHORT = f"""
-name = "short"
-extends = "{BASELINE.as_posix()}"
-replace = ["targets"]
-horizon_year = 2025
-
-[targets.founded_2024]
-metric = "founded"
-year = 2024
-comparison = "between"
-range = [20, 30]
-"""
 
 
 @dataclass(frozen=True)
