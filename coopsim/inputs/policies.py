@@ -16,7 +16,10 @@ from pydantic import Field, ValidationInfo, field_validator
 from coopsim.classes import QualityClass
 from coopsim.inputs.validation import StrictModel
 
-Multiplier = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A lever multiplies a hazard or the founding rate by at most this much (compile_plan also
+#: bounds what several levers combine to).
+MAX_MULTIPLIER = 1000.0
+Multiplier = Annotated[float, Field(ge=0, le=MAX_MULTIPLIER, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
@@ -90,7 +93,7 @@ class Programme(StrictModel):
     description: str = ""
     start: dt.date
     end: dt.date | None = None
-    capacity_per_year: Annotated[int, Field(ge=0)]
+    capacity_per_year: Annotated[int, Field(ge=0, le=10**9)]
     cost_per_cooperative_million_vnd: NonNegative
     budget_million_vnd: NonNegative
     targeting: Targeting = "weakest_first"
@@ -148,8 +151,8 @@ class GroupConversion(StrictModel):
     `group_conversion`); Poisson(`new_groups_per_year`) groups join the pool at each year's
     start after the first."""
 
-    conversion_per_year: NonNegative
-    new_groups_per_year: NonNegative = 0.0
-    initial_pool: Annotated[int, Field(ge=0)] | None = Field(
+    conversion_per_year: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+    new_groups_per_year: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
+    initial_pool: Annotated[int, Field(ge=0, le=10**9)] | None = Field(
         default=None, description="groups at the start; default: the region's published count"
     )

@@ -19,7 +19,16 @@ from coopsim.inputs.scenario_files import RawScenario, read_scenario_data
 from coopsim.inputs.validation import StrictModel, field_errors, file_digest, validate
 from coopsim.metrics import METRIC_NAMES
 
-Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: The largest hazard a setting may give (per year): a mean stay of under four days is no
+#: cooperative's life, and larger rates only overflow the matrix exponentials.
+MAX_HAZARD_PER_YEAR = 100.0
+#: The largest count a setting may give (cooperatives founded per year, members per
+#: cooperative): far above any province, and within what the engines count exactly.
+MAX_COUNT = 1e6
+Rate = Annotated[float, Field(ge=0, le=MAX_HAZARD_PER_YEAR, allow_inf_nan=False)]
+YearlyCount = Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]
+#: A gamma shape: below 1e-3 every draw is 0 to machine precision, above 1e6 it is a constant.
+Shape = Annotated[float, Field(ge=1e-3, le=1e6, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 MetricName = Literal[METRIC_NAMES]  # type: ignore[valid-type]
 
@@ -87,8 +96,8 @@ class Founding(StrictModel):
     its own hazard (not gamma-mixed).
     """
 
-    mean_per_year: Rate
-    dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+    mean_per_year: YearlyCount
+    dispersion: Shape | None = Field(
         default=None,
         description="gamma shape k of the yearly rate: yearly counts are negative binomial with "
         "variance mean + mean^2/k; omit for a plain Poisson process",
@@ -100,9 +109,9 @@ class Founding(StrictModel):
 class Members(StrictModel):
     """Members per cooperative: fixed over a cooperative's life, gamma-Poisson across them."""
 
-    new_cooperative_mean: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    new_cooperative_minimum: Annotated[int, Field(ge=0)] = 0
-    dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    new_cooperative_mean: Annotated[float, Field(gt=0, le=MAX_COUNT, allow_inf_nan=False)]
+    new_cooperative_minimum: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
+    dispersion: Shape
 
     @model_validator(mode="after")
     def _mean_above_minimum(self) -> Members:

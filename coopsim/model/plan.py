@@ -296,6 +296,28 @@ def _groups(scenario: Scenario, region: Region) -> GroupsPlan | None:
     return GroupsPlan(pool, spec.conversion_per_year, spec.new_groups_per_year)
 
 
+#: The largest hazard (per year) levers may combine to; beyond it the matrix exponentials
+#: overflow (each setting alone is bounded by the schema, their product is not).
+MAX_COMBINED_HAZARD_PER_YEAR = 1e4
+
+
+def _checked_periods(periods: list[Period]) -> tuple[Period, ...]:
+    """The periods, refused if the levers combine to a hazard no model of a life can use."""
+    for period in periods:
+        rates = np.concatenate(
+            [period.hazards.upgrade, period.hazards.downgrade, period.hazards.dissolution]
+        )
+        if not np.isfinite(rates).all() or rates.max() > MAX_COMBINED_HAZARD_PER_YEAR:
+            raise InputError(
+                "scenario",
+                f"the levers' effects combine to a hazard of {rates.max():.3g} per year from "
+                f"year {period.start:g}; at most {MAX_COMBINED_HAZARD_PER_YEAR:g} is allowed "
+                "(lower the effects' multipliers)",
+                "levers",
+            )
+    return tuple(periods)
+
+
 def compile_plan(scenario: Scenario, region: Region) -> SimulationPlan:
     """Turn a validated scenario and its region's data into a simulation plan."""
     n_years = scenario.horizon_year - scenario.first_year + 1
@@ -305,7 +327,7 @@ def compile_plan(scenario: Scenario, region: Region) -> SimulationPlan:
         first_year=scenario.first_year,
         n_years=n_years,
         initial=build_initial_state(scenario, region),
-        periods=tuple(_periods(base, _lever_windows(scenario, horizon), horizon)),
+        periods=_checked_periods(list(_periods(base, _lever_windows(scenario, horizon), horizon))),
         founding_mean_per_year=scenario.founding.mean_per_year,
         founding_dispersion=scenario.founding.dispersion,
         entry_distribution=np.array(scenario.founding.entry_class.as_tuple()),
