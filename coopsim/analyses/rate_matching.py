@@ -38,7 +38,7 @@ def published_year(region: Region, year: int) -> YearFigures:
     flows = region.flows.get(year)
     if snap is None or flows is None or snap.well_operating_share is None or not snap.weak_share:
         raise InputError(
-            f"region {region.region.id}",
+            region.source_name,
             f"matching {year} needs its flows and its well-operating and weak shares",
         )
     return YearFigures(
@@ -104,7 +104,7 @@ def match_rates_to_year(scenario: Scenario, region: Region, year: int) -> Qualit
     fit = least_squares(residuals, np.zeros(3), xtol=1e-12, ftol=1e-12)
     if np.max(np.abs(fit.fun)) > 1e-6:
         raise InputError(
-            f"region {region.region.id}",
+            region.source_name,
             f"no rates of this shape reproduce the {year} figures (residuals {fit.fun})",
         )
     return scale_quality(scenario.quality, *np.exp(fit.x))

@@ -287,7 +287,7 @@ def _groups(scenario: Scenario, region: Region) -> GroupsPlan | None:
         snap = region.snapshots[scenario.initial.snapshot_year]
         if snap.cooperative_groups is None:
             raise InputError(
-                f"region {region.region.id}",
+                region.source_name,
                 f"no cooperative_groups figure for {scenario.initial.snapshot_year}; "
                 "set founding.from_groups.initial_pool",
                 "founding.from_groups.initial_pool",

@@ -142,7 +142,7 @@ def build_problem(scenario: Scenario, region: Region) -> Problem:
     ):
         if share is not None and count_box(share, observed.alive) is None:
             raise InputError(
-                f"region {region.region.id}",
+                region.source_name,
                 f"no whole number of the {observed.alive} cooperatives alive (by the published "
                 f"flows) gives a share within {share[0]:.4f}-{share[1]:.4f}; widen its "
                 "`precision` or check the figure",

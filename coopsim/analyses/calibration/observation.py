@@ -71,7 +71,7 @@ def _interval(figure) -> tuple[float, float] | None:
 
 def observed_year(scenario: Scenario, region: Region, year: int) -> ObservedYear:
     """The figures `year` publishes, from the region's data; fails clearly if any is missing."""
-    source = f"region {region.region.id}"
+    source = region.source_name
     flows = region.flows.get(year)
     if flows is None:
         raise InputError(
