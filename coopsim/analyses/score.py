@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import textwrap
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from coopsim.errors import InputError, combined
-from coopsim.inputs.region_data import LoadedRegion, bundled_regions, load_region, observed_series
+from coopsim.inputs.region_data import (
+    LoadedRegion,
+    bundled_regions,
+    figures_not_compared,
+    load_region,
+    observed_points,
+    observed_series,
+)
 from coopsim.inputs.scenario import Target
 from coopsim.inputs.validation import validate
 from coopsim.metrics import METRIC_NAMES, metric_info
@@ -152,6 +159,8 @@ class Score:
     metrics: list[MetricScore]
     targets: list[TargetScore]
     not_scored: dict[str, str]
+    #: The published figures compared with nothing, with why (dotted place -> reason).
+    figures_not_scored: dict[str, str] = field(default_factory=dict)
 
     @property
     def mean_brier(self) -> float | None:
@@ -186,6 +195,7 @@ class Score:
             },
             "targets_not_scored": self.not_scored,
             "mean_brier": self.mean_brier,
+            "figures_not_scored": self.figures_not_scored,
         }
 
     def table(self) -> pd.DataFrame:
@@ -285,22 +295,27 @@ def score_forecast(folder: Path, observed: str | Path) -> Score:
     trajectories = read_trajectories(folder)
     years = summary.years or sorted({y for by_year in summary.metrics.values() for y in by_year})
     metrics: list[MetricScore] = []
+    used: set[str] = set()
     for name, by_year in summary.metrics.items():
-        seen = observed_series(region.data, name) if name in METRIC_NAMES else {}
+        seen = observed_points(region.data, name) if name in METRIC_NAMES else {}
         for year in years:
             if year in seen and year in by_year:
                 samples = _samples(trajectories, folder, name, year)
-                found = score_metric(name, year, seen[year], by_year[year], samples, folder)
+                value, where = seen[year]
+                found = score_metric(name, year, value, by_year[year], samples, folder)
                 metrics.append(found)
+                used.add(where)
     targets: list[TargetScore] = []
     not_scored: dict[str, str] = {}
     for name, target in summary.targets.items():
-        seen = observed_series(region.data, target.metric)
-        if target.year not in seen:
+        points = observed_points(region.data, target.metric)
+        if target.year not in points:
             not_scored[name] = f"no observed {target.metric} for {target.year}"
             continue
-        outcome = int(is_met(target, np.array([seen[target.year]]))[0])
-        p, y = target.probability, seen[target.year]
+        y, where = points[target.year]
+        used.add(where)
+        outcome = int(is_met(target, np.array([y]))[0])
+        p = target.probability
         row = (name, target.metric, target.year, p, y, outcome, brier(p, outcome))
         targets.append(TargetScore(*row, target.description))
     if not metrics and not targets:
@@ -312,7 +327,9 @@ def score_forecast(folder: Path, observed: str | Path) -> Score:
             "snapshots, flows",
         )
     method = SAMPLES if trajectories is not None else QUANTILES
-    return Score(folder, summary, region, method, metrics, targets, not_scored)
+    reported = {m: {y for y in years if y in by_year} for m, by_year in summary.metrics.items()}
+    left = figures_not_compared(region.data, reported, used)
+    return Score(folder, summary, region, method, metrics, targets, not_scored, left)
 
 
 def _span(years: list[int]) -> str:
@@ -418,5 +435,13 @@ def format_score(score: Score) -> str:
         lines.append(f"Mean Brier score over {len(score.targets)} targets: {score.mean_brier:.3f}")
     for name, reason in score.not_scored.items():
         lines.append(f"Not scored: {name} ({reason})")
+    if score.figures_not_scored:
+        count = len(score.figures_not_scored)
+        left = (
+            f"Not scored: {count} published figure{'s' if count > 1 else ''} (dated snapshots, "
+            "period flows, bounds, years or metrics the forecast does not report); score.json "
+            "lists each with why (figures_not_scored)."
+        )
+        lines += ["", *textwrap.wrap(left, 100)]
     lines += ["", *textwrap.wrap(LEGEND, 100)]
     return "\n".join(lines)

@@ -13,8 +13,9 @@ from coopsim.brief.runs import ScenarioRun
 from coopsim.brief.sections import quoted, section
 from coopsim.brief.terms import FIGURE_LABELS
 from coopsim.brief.wording import inconsistency_text
+from coopsim.inputs.figures import interval
 from coopsim.inputs.policies import ClassProbabilities, Lever
-from coopsim.inputs.region_data import Figure, Region, ShareFigure
+from coopsim.inputs.region_data import Figure, Observation, PublishedShare, Region, ShareFigure
 from coopsim.inputs.scenario import Scenario
 
 EFFECTS = ("upgrade", "downgrade", "dissolution", "founding", "group_conversion")
@@ -172,15 +173,64 @@ def figure_label(where: str, lang: Lang) -> str:
     _, year, *rest = where.split(".")
     if rest[0] == "classes":
         label = lang.pick(FIGURE_LABELS, "classes").format(name=lang.class_name(rest[1]))
+    elif rest[0] == "removed":
+        label = lang.t("removed_in_year")
     else:
         label = lang.pick(FIGURE_LABELS, rest[0]) if rest[0] in FIGURE_LABELS else rest[0]
     return f"{year}: {label}"
 
 
+#: The labels of dated snapshots' and period flows' figures that differ from a year's.
+_DATED_LABELS = {
+    "total": "dated_total",
+    "classes.stopped": "stopped_count",
+    "shares.stopped": "stopped_share",
+    "founded": "period_founded",
+    "dissolved": "period_dissolved",
+    "removed": "period_removed",
+    "net_change": "period_net_change",
+}
+
+
+def observation_label(item: Observation, lang: Lang) -> str:
+    """A figure as the sources table names it: '2023: Members of cooperatives', '2020-07-30:
+    Cooperatives', '2018-01-01 to 2018-06-30: Founded'."""
+    if item.table in ("snapshots", "flows"):
+        return figure_label(item.where, lang)
+    first, last = item.start.isoformat(), item.end.isoformat()
+    if item.is_flow:
+        when = lang.t("period_dates", first=first, last=last)
+    else:
+        when = first if item.exact_date else lang.t("some_day", first=first, last=last)
+    name = item.where.split(".", 2)[2]  # total, classes.weak, shares.well_operating, ...
+    kind, _, which = name.partition(".")
+    if name in _DATED_LABELS:
+        label = lang.t(_DATED_LABELS[name])
+    elif kind == "classes":
+        label = lang.pick(FIGURE_LABELS, "classes").format(name=lang.class_name(which))
+    elif name == "shares.well_operating":
+        label = lang.pick(FIGURE_LABELS, "well_operating_share")
+    elif kind == "shares":
+        label = lang.t("class_share", name=lang.class_name(which))
+    else:
+        label = lang.pick(FIGURE_LABELS, name)
+    return f"{when}: {label}"
+
+
 def _figure_value(figure: Figure, lang: Lang) -> str:
-    if isinstance(figure, ShareFigure):
-        return lang.percent(figure.value, 1)
-    return lang.general(figure.value)
+    """The value as published: a count or a percentage, or its bound ('at least 388')."""
+
+    def shown(value: float) -> str:
+        is_share = isinstance(figure, ShareFigure | PublishedShare)
+        return lang.percent(value, 1) if is_share else lang.general(value)
+
+    if figure.value is not None:
+        return shown(figure.value)
+    low, high = interval(figure)
+    given = [getattr(figure, key, None) is not None for key in ("at_least", "at_most")]
+    if all(given):
+        return lang.t("between", low=shown(low), high=shown(high))
+    return lang.t(">=", x=shown(low)) if given[0] else lang.t("<=", x=shown(high))
 
 
 def sources(runs: Sequence[ScenarioRun], lang: Lang) -> Html:
@@ -199,25 +249,32 @@ def sources(runs: Sequence[ScenarioRun], lang: Lang) -> Html:
         if source.url:
             cited += [el("br"), el("span", source.url, class_="url")]
         items.append(el("li", cited))
-    rows = [
-        [
-            figure_label(where, lang),
-            (_figure_value(figure, lang), "num"),
-            el("code", figure.source),
-            el("span", figure.caveat, lang=None if lang.code == "en" else "en")
-            if figure.caveat
-            else "",
-        ]
-        for where, figure in region.figures()
-    ]
+    notes = {f"dated_snapshots.{k}": d.note for k, d in region.dated_snapshots.items()}
+    notes |= {f"period_flows.{k}": p.note for k, p in region.period_flows.items()}
+    rows = []
+    for item in region.observations():
+        place = ".".join(item.where.split(".")[:2])
+        caveat = " ".join(t for t in (notes.pop(place, ""), item.figure.caveat) if t)
+        english = None if lang.code == "en" else "en"
+        rows.append(
+            [
+                observation_label(item, lang),
+                (_figure_value(item.figure, lang), "num"),
+                el("code", item.figure.source),
+                el("span", caveat, lang=english) if caveat else "",
+            ]
+        )
     headers: list[Content] = [
         lang.t("figure"),
         lang.t("value"),
         lang.t("source"),
         lang.t("caveat"),
     ]
+    intro = lang.t("sources_intro", file=loaded.path.name)
+    if region.dated_snapshots or region.period_flows:
+        intro += " " + lang.t("sources_not_used")
     parts: list[Content] = [
-        el("p", lang.t("sources_intro", file=loaded.path.name)),
+        el("p", intro),
         el("ul", items, class_="sources"),
         table(headers, rows),
     ]

@@ -186,6 +186,26 @@ TEXT: dict[str, tuple[str, str]] = {
         "Published figures the forecast starts from and is checked against ({file}).",
         "Số liệu đã công bố làm điểm xuất phát và để đối chiếu dự báo ({file}).",
     ),
+    "sources_not_used": (
+        "Dated snapshots and flows over other periods are listed as published; the forecast "
+        "and the calibration do not use them yet.",
+        "Số liệu tại các thời điểm khác và số liệu theo các giai đoạn khác được liệt kê như đã "
+        "công bố; dự báo và hiệu chỉnh mô hình chưa sử dụng các số liệu này.",
+    ),
+    "some_day": ("some day from {first} to {last}", "một ngày từ {first} đến {last}"),
+    "period_dates": ("{first} to {last}", "từ {first} đến {last}"),
+    "dated_total": ("Cooperatives", "Số hợp tác xã"),
+    "stopped_count": ("Stopped operating", "Ngừng hoạt động"),
+    "stopped_share": ("Share stopped operating", "Tỷ lệ ngừng hoạt động"),
+    "class_share": ("Share classified {name}", "Tỷ lệ xếp loại {name}"),
+    "period_founded": ("Founded", "Thành lập mới"),
+    "period_dissolved": ("Dissolved", "Giải thể"),
+    "period_removed": ("Struck off in a clean-up", "Bị xóa tên qua rà soát"),
+    "period_net_change": ("Net change", "Tăng ròng"),
+    "removed_in_year": (
+        "Struck off in a clean-up during the year",
+        "Bị xóa tên qua rà soát trong năm",
+    ),
     "figure": ("Figure", "Chỉ tiêu"),
     "source": ("Source", "Nguồn"),
     "caveat": ("Caveat", "Lưu ý"),

@@ -1,4 +1,8 @@
-"""Observed figures for a region, loaded from a data file, with their consistency checked."""
+"""Observed figures for a region, loaded from a data file, with their consistency checked.
+
+The tables and figure kinds are in coopsim.inputs.region_schema, .published and .figures; the
+checks across figures in coopsim.inputs.consistency. Everything is importable from here.
+"""
 
 from __future__ import annotations
 
@@ -7,230 +11,77 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    PrivateAttr,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-
-from coopsim.classes import QualityClass, ReportedClass
 from coopsim.errors import DataInconsistencyWarning, InputError, combined
+from coopsim.inputs.consistency import (
+    NOT_RECONCILED,
+    STOCK_REVISION,
+    Inconsistency,
+    check_consistency,
+)
+from coopsim.inputs.figures import (
+    MAX_COUNT,
+    ChangeFigure,
+    CountFigure,
+    Figure,
+    PublishedChange,
+    PublishedCount,
+    PublishedFigure,
+    PublishedShare,
+    PublishedTotal,
+    ShareFigure,
+    TotalFigure,
+    describe,
+)
+from coopsim.inputs.published import DatedSnapshot, Observation, PeriodFlows
+from coopsim.inputs.region_schema import (
+    Flows,
+    PublishedSource,
+    Region,
+    RegionInfo,
+    Snapshot,
+)
 from coopsim.inputs.scenario import LoadedScenario, Scenario, scenario_from_raw
 from coopsim.inputs.scenario_files import read_scenario_data, toml_key_lines
-from coopsim.inputs.validation import (
-    NOT_SHOWN,
-    StrictModel,
-    field_errors,
-    file_digest,
-    read_toml_with_text,
-    validate,
-)
+from coopsim.inputs.validation import file_digest, read_toml_with_text, validate
+from coopsim.metrics import METRIC_NAMES
 
-#: The largest count a figure may give: every whole number up to it is exact as a float.
-MAX_COUNT = 2**53
-
-
-def _count(value: float, least: int = 0) -> float:
-    """A published count: a whole number of at least `least` (and at most MAX_COUNT)."""
-    if not float(value).is_integer() or value < least:
-        raise ValueError(f"must be a whole number, at least {least}")
-    if value > MAX_COUNT:
-        raise ValueError(f"must be at most 2**53 = {MAX_COUNT:,}")
-    return value
-
-
-def _change(value: float) -> float:
-    """A published change in a count: a whole number, of either sign."""
-    if not float(value).is_integer():
-        raise ValueError("must be a whole number (a change may be negative)")
-    if abs(value) > MAX_COUNT:
-        raise ValueError(f"must lie within 2**53 = {MAX_COUNT:,} either side of 0")
-    return value
-
-
-#: A number as a figure writes it: an integer or a float (not text, not true/false).
-Number = Annotated[float, Field(strict=True)]
-Count = Annotated[float, Field(strict=True), AfterValidator(_count)]
-Positive = Annotated[float, Field(strict=True), AfterValidator(lambda v: _count(v, least=1))]
-Change = Annotated[float, Field(strict=True), AfterValidator(_change)]
-
-
-class Figure(StrictModel):
-    """One published number with where it comes from (a key of the file's [sources])."""
-
-    value: Number
-    source: str
-    caveat: str = ""
-    precision: Number | None = Field(default=None, ge=0, description="half-width of rounding")
-
-    @field_validator("source")
-    @classmethod
-    def _source_is_listed(cls, source: str, info: ValidationInfo) -> str:
-        """Checked against the file's [sources] while the rest is validated, so every unknown
-        source is reported with the other problems, at its own field."""
-        known = (info.context or {}).get("sources")
-        if known is not None and source not in known:
-            raise ValueError(f"{source!r} is not in [sources] ({', '.join(known) or 'none'})")
-        return source
-
-
-class CountFigure(Figure):
-    """A published number of cooperatives, members or groups."""
-
-    value: Count
-
-
-class TotalFigure(Figure):
-    """A snapshot's number of cooperatives: at least one."""
-
-    value: Positive
-
-
-class ChangeFigure(Figure):
-    """A published change in a count (it may be negative)."""
-
-    value: Change
-
-
-class ShareFigure(Figure):
-    """A published share; `classes` says which quality classes it counts."""
-
-    value: Annotated[float, Field(strict=True, ge=0, le=1)]
-    classes: list[QualityClass] | None = None
-
-
-class Snapshot(StrictModel):
-    """The stock at a year's end classification: a full census by class, or aggregates only."""
-
-    total: TotalFigure
-    classes: dict[ReportedClass, CountFigure] | None = None
-    members: CountFigure | None = None
-    cooperative_groups: CountFigure | None = None
-    unions: CountFigure | None = None
-    well_operating_share: ShareFigure | None = None
-    weak_share: ShareFigure | None = None
-
-    @model_validator(mode="after")
-    def _classes_add_up(self) -> Snapshot:
-        """A census by class must count every cooperative of the total, no more, no less."""
-        if self.classes:
-            counted = sum(f.value for f in self.classes.values())
-            if counted != self.total.value:
-                message = (
-                    f"the class counts sum to {counted:g}, but total.value is "
-                    f"{self.total.value:g}; a census by class must add up to the total"
-                )
-                field_errors("Snapshot", [(("classes",), message, NOT_SHOWN)])
-        return self
-
-
-class Flows(StrictModel):
-    """Cooperatives founded and dissolved during a calendar year."""
-
-    founded: CountFigure
-    dissolved: CountFigure
-    net_change: ChangeFigure | None = None
-
-
-class PublishedSource(StrictModel):
-    """Where published figures come from: a report, its publisher and date."""
-
-    title: str
-    publisher: str
-    date: str
-    note: str = ""
-    url: str = ""
-
-
-class RegionInfo(StrictModel):
-    id: str
-    name: str
-    local_name: str = ""
-    country: str = ""
-
-
-class Region(StrictModel):
-    """Everything published about one region's cooperatives."""
-
-    region: RegionInfo
-    sources: dict[str, PublishedSource]
-    snapshots: dict[int, Snapshot]
-    flows: dict[int, Flows] = {}
-    _file: str | None = PrivateAttr(default=None)
-
-    @model_validator(mode="after")
-    def _sources_exist(self) -> Region:
-        """Every figure's source is listed (for data not read by load_region, whose check
-        runs with the figures)."""
-        known = ", ".join(self.sources)
-        field_errors(
-            "Region",
-            [
-                (
-                    (*where.split("."), "source"),
-                    f"{figure.source!r} is not in [sources] ({known})",
-                    figure.source,
-                )
-                for where, figure in self.figures()
-                if figure.source not in self.sources
-            ],
-        )
-        return self
-
-    @property
-    def source_name(self) -> str:
-        """The data file these figures were read from, for messages (or the region's id)."""
-        return self._file or f"region {self.region.id}"
-
-    def figures(self) -> list[tuple[str, Figure]]:
-        """Every figure with its dotted location, for listing and checking."""
-        found: list[tuple[str, Figure]] = []
-        for year, snap in self.snapshots.items():
-            for name in Snapshot.model_fields:
-                figure = getattr(snap, name)
-                if isinstance(figure, Figure):
-                    found.append((f"snapshots.{year}.{name}", figure))
-            for cls, figure in (snap.classes or {}).items():
-                found.append((f"snapshots.{year}.classes.{cls}", figure))
-        for year, flow in self.flows.items():
-            for name in Flows.model_fields:
-                figure = getattr(flow, name)
-                if figure is not None:
-                    found.append((f"flows.{year}.{name}", figure))
-        return found
-
-    def members_per_cooperative(self, year: int) -> float:
-        """Members per cooperative from the snapshot nearest to `year` that publishes members."""
-        with_members = [y for y, s in self.snapshots.items() if s.members is not None]
-        if not with_members:
-            raise InputError(
-                self.source_name,
-                "no snapshot publishes members (at least one needs a members figure, to give "
-                "the members per cooperative)",
-                "snapshots",
-            )
-        nearest = min(with_members, key=lambda y: (abs(y - year), y))
-        snap = self.snapshots[nearest]
-        assert snap.members is not None
-        return snap.members.value / snap.total.value
-
-
-@dataclass(frozen=True)
-class Inconsistency:
-    """Two published figures that disagree, with how coopsim treats the gap."""
-
-    year: int
-    message: str
-    gap: float
-    treatment: str
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.message} Treatment: {self.treatment}"
+__all__ = [
+    "MAX_COUNT",
+    "NOT_RECONCILED",
+    "STOCK_REVISION",
+    "ChangeFigure",
+    "CountFigure",
+    "DataInconsistencyWarning",
+    "DatedSnapshot",
+    "Figure",
+    "Flows",
+    "Inconsistency",
+    "LoadedRegion",
+    "Observation",
+    "PeriodFlows",
+    "PublishedChange",
+    "PublishedCount",
+    "PublishedFigure",
+    "PublishedShare",
+    "PublishedSource",
+    "PublishedTotal",
+    "Region",
+    "RegionInfo",
+    "ShareFigure",
+    "Snapshot",
+    "TotalFigure",
+    "bundled_region_path",
+    "bundled_regions",
+    "check_consistency",
+    "figures_not_compared",
+    "load_region",
+    "load_scenario_and_region",
+    "metric_of",
+    "observed_points",
+    "observed_series",
+    "region_for",
+]
 
 
 def bundled_region_path(region_id: str) -> Path:
@@ -294,73 +145,117 @@ def load_region(
     return LoadedRegion(region, path, file_digest(path), found)
 
 
-STOCK_REVISION = (
-    "the forecast starts from the published end-of-year stock; the published flows set the "
-    "founding and dissolution rates; the gap is read as a one-off stock revision and not "
-    "projected forward."
-)
+#: Published quantities as coopsim metrics: what a figure can be compared with.
+QUANTITY_METRICS: dict[str, str] = {
+    "total": "cooperatives",
+    "members": "members",
+    "cooperative_groups": "cooperative_groups",
+    **{f"classes.{name}": name for name in ("good", "fair", "average", "weak", "unclassified")},
+    "classes.stopped": "dormant",
+    "shares.fair+good": "well_operating_share",
+    "shares.weak": "weak_share",
+    "founded": "founded",
+    "dissolved": "dissolved",
+    "removed": "removed",
+}
 
 
-def check_consistency(region: Region) -> list[Inconsistency]:
-    """Find published figures that disagree and that the model can reconcile: flows against
-    stock changes. (Class counts that do not add up to their total are refused on loading.)"""
-    found: list[Inconsistency] = []
-    for year, flow in sorted(region.flows.items()):
-        by_flows = flow.founded.value - flow.dissolved.value
-        net: float | None = None
-        label = ""
-        if flow.net_change is not None:
-            net, label = flow.net_change.value, "the published net change"
-        elif year in region.snapshots and year - 1 in region.snapshots:
-            net = region.snapshots[year].total.value - region.snapshots[year - 1].total.value
-            label = "the change in the published stock"
-        if net is not None and net != by_flows:
-            found.append(
-                Inconsistency(
-                    year,
-                    f"founded - dissolved = {flow.founded.value:g} - {flow.dissolved.value:g} = "
-                    f"{by_flows:+g}, but {label} is {net:+g} (gap {by_flows - net:g}).",
-                    by_flows - net,
-                    STOCK_REVISION,
-                )
-            )
-    return found
+def metric_of(observation: Observation) -> str | None:
+    """The coopsim metric a published figure measures, if there is one."""
+    metric = QUANTITY_METRICS.get(observation.quantity)
+    return metric if metric in METRIC_NAMES else None
+
+
+def observed_points(region: Region, metric: str) -> dict[int, tuple[float, str]]:
+    """Published values of a coopsim metric by year, each with the dotted place it comes
+    from: the year-end snapshots (shares derived from a census by class where none is
+    published) and calendar-year flows; then, for the years those leave out, a value (exact
+    or rounded) in a dated snapshot of 31 December or in period flows over one calendar year.
+    Bounds, other dates and other periods give no point."""
+    points: dict[int, tuple[float, str]] = {}
+    for year, snap in region.snapshots.items():
+        found = _snapshot_metric(snap, metric)
+        if found is not None:
+            points[year] = (found[0], f"snapshots.{year}.{found[1]}")
+    for year, flow in region.flows.items():
+        figure = (
+            getattr(flow, metric, None) if metric in ("founded", "dissolved", "removed") else None
+        )
+        if figure is not None:
+            points[year] = (figure.value, f"flows.{year}.{metric}")
+    for item in region.observations():
+        year = item.year_end
+        published = item.table in ("dated_snapshots", "period_flows")
+        usable = published and year is not None and item.figure.value is not None
+        if usable and metric_of(item) == metric:
+            points.setdefault(year, (item.figure.value, item.where))  # type: ignore[arg-type]
+    return dict(sorted(points.items()))
 
 
 def observed_series(region: Region, metric: str) -> dict[int, float]:
-    """Published values of a coopsim metric by year (what fan charts mark as points)."""
-    series: dict[int, float] = {}
-    for year, snap in region.snapshots.items():
-        value = _snapshot_metric(snap, metric)
-        if value is not None:
-            series[year] = value
-    for year, flow in region.flows.items():
-        if metric == "founded":
-            series[year] = flow.founded.value
-        elif metric == "dissolved":
-            series[year] = flow.dissolved.value
-    return dict(sorted(series.items()))
+    """Published values of a coopsim metric by year (what fan charts mark as points; see
+    observed_points)."""
+    return {year: value for year, (value, _) in observed_points(region, metric).items()}
 
 
-def _snapshot_metric(snap: Snapshot, metric: str) -> float | None:
+def figures_not_compared(
+    region: Region, reported: dict[str, set[int]], used: set[str]
+) -> dict[str, str]:
+    """Every published figure not among `used` (dotted places) when a forecast reporting
+    `reported` (metric -> years) is compared with the data, and why: a date that is not a
+    year end (or not known), a period that is not a calendar year, a bound, a quantity with
+    no metric, a metric or year the forecast does not report, or another figure compared
+    instead. A class count whose census gave a share (marked '...classes') counts as used."""
+    left: dict[str, str] = {}
+    for item in region.observations():
+        census = item.quantity.startswith("classes.") and item.where.rsplit(".", 1)[0] in used
+        if item.where not in used and not census:
+            left[item.where] = _why_not_compared(item, region, reported)
+    return left
+
+
+def _why_not_compared(item: Observation, region: Region, reported: dict[str, set[int]]) -> str:
+    metric, year = metric_of(item), item.year_end
+    if year is None:
+        if item.is_flow:
+            return f"flows over {item.when()}, not one calendar year; the forecast's are yearly"
+        if not item.exact_date:
+            return f"its day is not published ({item.when()}); the forecast's are year-end figures"
+        return f"a snapshot of {item.when()}, not a year end; the forecast's are year-end figures"
+    if item.figure.value is None:
+        shown = describe(item.figure, item.quantity.startswith("shares."))
+        return f"a bound ({shown}); a comparison needs a value"
+    if metric is None:
+        return f"no coopsim metric measures {item.quantity}"
+    if metric not in reported:
+        return f"the forecast does not report {metric}"
+    if year not in reported[metric]:
+        return f"the forecast does not report {metric} for {year}"
+    chosen = observed_points(region, metric).get(year)
+    return f"{chosen[1] if chosen else 'another figure'} gives {metric} for {year} instead"
+
+
+def _snapshot_metric(snap: Snapshot, metric: str) -> tuple[float, str] | None:
+    """A year-end snapshot's value of a metric, and the figure it comes from."""
     total = snap.total.value
     classes = {k: f.value for k, f in (snap.classes or {}).items()}
     if metric == "cooperatives":
-        return total
-    if metric == "members":
-        return snap.members.value if snap.members else None
+        return total, "total"
+    if metric in ("members", "cooperative_groups"):
+        figure = getattr(snap, metric)
+        return (figure.value, metric) if figure is not None else None
     if metric in classes:
-        return classes[metric]
+        return classes[metric], f"classes.{metric}"
     if metric == "well_operating_share":
         if snap.well_operating_share is not None:
-            return snap.well_operating_share.value
+            return snap.well_operating_share.value, "well_operating_share"
         if classes:
-            return (classes.get("good", 0) + classes.get("fair", 0)) / total
+            return (classes.get("good", 0) + classes.get("fair", 0)) / total, "classes"
     if metric == "weak_share":
         if snap.weak_share is not None:
-            return snap.weak_share.value
+            return snap.weak_share.value, "weak_share"
         if classes:
-            return classes.get("weak", 0) / total
+            return classes.get("weak", 0) / total, "classes"
     return None
 
 
@@ -401,7 +296,8 @@ def load_scenario_and_region(
                 InputError(
                     origin,
                     f"{year} has no snapshot in {region.data.source_name}, which has "
-                    f"{', '.join(str(y) for y in sorted(region.data.snapshots))}",
+                    f"{', '.join(str(y) for y in sorted(region.data.snapshots))}"
+                    + region.data.not_a_start(year),
                     "initial.snapshot_year",
                     line,
                 )

@@ -12,6 +12,11 @@ rates:
 - the well-operating count is split into good and fair as the model expects among survivors;
 - average = what remains.
 The result is one fixed table of counts, the same in every replicate.
+
+Only the year-end snapshots ([snapshots.YEAR]) and calendar-year flows ([flows.YEAR]) can give
+a starting stock: a dated snapshot, even of 31 December, may hold bounds and stopped
+cooperatives, which a table of counts by latent class cannot start from. A scenario whose year
+has only a dated snapshot is refused with a message naming it.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ def build_initial_state(scenario: Scenario, region: Region) -> InitialState:
         raise InputError(
             region.source_name,
             f"no snapshot for {year}, the scenario's initial.snapshot_year; this file has "
-            f"snapshots for {', '.join(str(y) for y in sorted(region.snapshots))}",
+            f"snapshots for {', '.join(str(y) for y in sorted(region.snapshots))}"
+            + region.not_a_start(year),
             "snapshots",
         )
     entry = np.array(scenario.founding.entry_class.as_tuple())

@@ -98,6 +98,61 @@ def observed_year(scenario: Scenario, region: Region, year: int) -> ObservedYear
     )
 
 
+def figures_used(region: Region, year: int) -> set[str]:
+    """The dotted places of the figures the calibration of `year` reads: that year's flows,
+    total and shares, and the census it starts from (the previous year-end, or, if that is
+    only partly published, what fills it in)."""
+    used = {f"flows.{year}.founded", f"flows.{year}.dissolved"}
+    for name in ("total", "well_operating_share", "weak_share"):
+        used.add(f"snapshots.{year}.{name}")
+    previous = region.snapshots.get(year - 1)
+    if previous is not None and not previous.classes:
+        for name in ("total", "well_operating_share", "weak_share"):
+            used.add(f"snapshots.{year - 1}.{name}")
+        used.add(f"flows.{year - 1}.founded")
+        year -= 1  # the census the partial snapshot is filled from
+    census = region.snapshots.get(year - 1)
+    if census is not None:
+        used.add(f"snapshots.{year - 1}.total")
+        used |= {f"snapshots.{year - 1}.classes.{c}" for c in census.classes or {}}
+    return used
+
+
+def figures_not_used(region: Region, year: int) -> dict[str, str]:
+    """Every published figure the calibration of `year` leaves out, with why (the
+    calibration.json note): other years, dated snapshots, period flows, and the figures of
+    the years it reads that are not in the observation model."""
+    used = figures_used(region, year)
+    fitted = f"the calibration fits the figures of {year} from the end-{year - 1} stock"
+    left: dict[str, str] = {}
+    for item in region.observations():
+        if item.where in used:
+            continue
+        if item.table == "dated_snapshots":
+            reason = f"a snapshot dated {item.when()}; {fitted}"
+        elif item.table == "period_flows":
+            reason = f"flows over {item.when()}; {fitted}"
+        elif item.end.year == year or (item.table == "snapshots" and item.end.year == year - 1):
+            kind = item.quantity.split(".")[0]
+            reason = _NOT_IN_MODEL.get(kind, "not in the observation model")
+        else:
+            reason = f"a figure of {item.end.year}; {fitted}"
+        left[item.where] = reason
+    return left
+
+
+_NOT_IN_MODEL = {
+    "members": "members are not in the observation model",
+    "cooperative_groups": "cooperative groups are not in the observation model",
+    "unions": "unions are not in the observation model",
+    "classes": "class counts are not in the observation model (only the well-operating and "
+    "weak shares are)",
+    "net_change": "the change in the published stock gives the register revision; the net "
+    "change is not in the observation model",
+    "removed": "removals are not in the observation model yet",
+}
+
+
 @dataclass(frozen=True)
 class Outcomes:
     """Year-end category probabilities: per starting class (4 x 5) and for a new one (5,)."""

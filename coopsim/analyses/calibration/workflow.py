@@ -3,7 +3,7 @@ posterior predictive check out (coopsim.plots.calibration draws them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from coopsim.analyses.calibration.fit import (
     build_problem,
     calibrate_problem,
 )
+from coopsim.analyses.calibration.observation import figures_not_used
 from coopsim.analyses.calibration.predictive import (
     predictive_check,
     predictive_draws,
@@ -54,6 +55,8 @@ class CalibrationResult:
     check: pd.DataFrame
     warnings: list[str]
     seed: int
+    #: The published figures the fit leaves out, with why (dotted place -> reason).
+    not_used: dict[str, str] = field(default_factory=dict)
 
     @property
     def draws(self) -> pd.DataFrame:
@@ -105,6 +108,7 @@ class CalibrationResult:
             },
             "posterior_predictive": self.check.to_dict("records"),
             "warnings": self.warnings,
+            "figures_not_used": self.not_used,
         }
 
     def inference_data(self) -> object:
@@ -167,4 +171,5 @@ def calibrate(
     check = predictive_check(predictive, published_figures(problem))
     found = warnings_for(table)
     found += convergence_warnings(posterior.convergence(), posterior.natural_chains.shape[0])
-    return CalibrationResult(problem, posterior, table, predictive, check, found, seed)
+    left = figures_not_used(region, problem.observed.year)
+    return CalibrationResult(problem, posterior, table, predictive, check, found, seed, left)
