@@ -10,6 +10,10 @@ QUALITY_CLASSES: tuple[str, ...] = ("good", "fair", "average", "weak")
 GOOD, FAIR, AVERAGE, WEAK = range(4)
 #: Index of the absorbing state in generator matrices (after the four quality classes).
 DISSOLVED = 4
+#: With dormancy, the latent states are the four classes and "dormant" (stopped operating:
+#: alive, not classified), in this order; the engines then put dissolved after them (at 5).
+LATENT_STATES: tuple[str, ...] = (*QUALITY_CLASSES, "dormant")
+DORMANT = 4
 
 QualityClass = Literal["good", "fair", "average", "weak"]
 ReportedClass = Literal["good", "fair", "average", "weak", "unclassified"]

@@ -13,6 +13,8 @@ class MetricInfo:
     is_share: bool = False
 
 
+#: The metrics in a fixed order, which trajectories' columns and the engines' arrays follow: a
+#: contract, so a new metric goes at the end.
 METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("cooperatives", "Cooperatives alive at the year-end classification", "cooperatives"),
     MetricInfo("founded", "Cooperatives founded during the year", "cooperatives per year"),
@@ -29,6 +31,11 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("supported", "Cooperatives newly supported by programmes", "cooperatives"),
     MetricInfo("budget_spent_million_vnd", "Programme budget spent", "million VND"),
     MetricInfo("cooperative_groups", "Cooperative groups in the pool at year end", "groups"),
+    MetricInfo(
+        "dormant",
+        "Cooperatives stopped operating at the classification (alive, not classified)",
+        "cooperatives",
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)

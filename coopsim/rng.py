@@ -19,6 +19,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "cleanups",
     "programmes",
     "cooperatives",
+    "waves",
+    "wave_removals",
 )
 
 

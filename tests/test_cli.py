@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coopsim.metrics import METRIC_NAMES
+
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
@@ -227,7 +229,7 @@ def test_ctrl_c_exits_130_leaving_only_complete_checkpoints(tmp_path):
     }
     for path in chunks:
         if path.suffix == ".npy":
-            assert np.load(path).shape[1:] == (7, 15)
+            assert np.load(path).shape[1:] == (7, len(METRIC_NAMES))
 
 
 def test_validate(tmp_path):

@@ -7,6 +7,7 @@ import pytest
 
 from coopsim.engines.fast.simulation import simulate_chunk
 from coopsim.inputs.scenario import load_scenario
+from coopsim.metrics import METRIC_NAMES
 from coopsim.model.plan import compile_plan
 from coopsim.runs.simulate import simulate
 
@@ -17,7 +18,7 @@ def test_simulate_picks_fast_and_returns_replicates_in_order(baseline, region):
     plan = compile_plan(baseline, region.data)
     values, choice = simulate(plan, 4, 300, workers=2)
     assert choice.name == "fast"
-    assert values.shape == (300, plan.n_years, 15)
+    assert values.shape == (300, plan.n_years, len(METRIC_NAMES))
     assert np.array_equal(values, simulate_chunk(plan, 4, 0, 300), equal_nan=True)
 
 

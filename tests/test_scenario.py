@@ -30,7 +30,12 @@ def test_baseline_defines_the_contract_targets(baseline):
     ("old", "new", "field", "message"),
     [
         ("mean_per_year = 35.0", "mean_per_year = -1.0", "founding.mean_per_year", "greater than"),
-        ("dispersion = 8.0", "dispersion = 0", "founding.dispersion", "greater than or equal to 0.001"),
+        (
+            "dispersion = 8.0",
+            "dispersion = 0",
+            "founding.dispersion",
+            "greater than or equal to 0.001",
+        ),
         ("good = 0.05,", "good = 1.5,", "founding.entry_class.good", "less than or equal to 1"),
         ("good = 0.05,", "good = 0.15,", "founding.entry_class", "sum to 1"),
         ("mean_per_year = 35.0", "mean_per_yaer = 35.0", "founding.mean_per_yaer", "mean_per_year"),

@@ -52,6 +52,10 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
         "Cooperative groups in the pool at year end",
         "Số tổ hợp tác còn lại cuối năm",
     ),
+    "dormant": (
+        "Cooperatives stopped operating at the classification (alive, not classified)",
+        "Hợp tác xã ngừng hoạt động tại thời điểm phân loại (còn tồn tại, không phân loại)",
+    ),
 }
 
 #: metric -> (English, Vietnamese) noun for target sentences, and whether it is a yearly flow.
@@ -79,6 +83,7 @@ METRIC_NOUNS: dict[str, tuple[str, str, bool]] = {
         True,
     ),
     "cooperative_groups": ("Cooperative groups in the pool", "Số tổ hợp tác", False),
+    "dormant": ("Cooperatives stopped operating", "Số hợp tác xã ngừng hoạt động", False),
 }
 
 #: Published figures by their place in the region file -> (English, Vietnamese).

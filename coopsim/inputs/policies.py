@@ -3,7 +3,7 @@
 Levers change hazards for whole classes over a time window (a period of the simulation);
 programmes change the hazards of the particular cooperatives they support, within a capacity
 and a budget; administrative events (clean-up waves, the 2023 Law's charter deadline) remove
-cooperatives at a date.
+cooperatives at a date, and recurring clean-up waves at random years.
 """
 
 from __future__ import annotations
@@ -118,13 +118,39 @@ class ClassProbabilities(StrictModel):
         return (self.good, self.fair, self.average, self.weak)
 
 
+class StateProbabilities(ClassProbabilities):
+    """A probability for each quality class and for the dormant state (stopped operating),
+    0 where a state is left alone; `dormant` needs the scenario's [dormancy] table."""
+
+    dormant: Probability = 0.0
+
+    def as_state_tuple(self) -> tuple[float, float, float, float, float]:
+        """The four classes' probabilities, then the dormant state's."""
+        return (*self.as_tuple(), self.dormant)
+
+
 class Cleanup(StrictModel):
     """A clean-up wave: at `date`, each cooperative of a class is removed with its probability
     (as Ha Tinh struck off 416 nominal-only cooperatives after 2020)."""
 
     description: str = ""
     date: dt.date
-    removal_probability: ClassProbabilities
+    removal_probability: StateProbabilities
+
+
+class CleanupWaves(StrictModel):
+    """Clean-up waves as a risk rather than a date: each simulated year has a wave with
+    `probability_per_year`, independently of other years, at the fraction `time_of_year` of
+    the year; a wave removes each cooperative in a state with that state's probability."""
+
+    description: str = ""
+    probability_per_year: Probability
+    time_of_year: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = Field(
+        default=0.5,
+        description="when in the year a wave falls, as the fraction of the year gone by "
+        "(0.5: about 2 July; 0: 1 January, after the previous year's snapshot)",
+    )
+    removal_probability: StateProbabilities
 
 
 class Law2023(StrictModel):
@@ -134,7 +160,7 @@ class Law2023(StrictModel):
     in_force: dt.date = dt.date(2024, 7, 1)
     charter_deadline: dt.date = dt.date(2026, 1, 1)
     founding_multiplier: Multiplier = 1.0
-    removal_at_deadline: ClassProbabilities = Field(default_factory=ClassProbabilities)
+    removal_at_deadline: StateProbabilities = Field(default_factory=StateProbabilities)
 
     @field_validator("charter_deadline")
     @classmethod

@@ -13,7 +13,14 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from coopsim.classes import QualityClass
-from coopsim.inputs.policies import Cleanup, GroupConversion, Law2023, Lever, Programme
+from coopsim.inputs.policies import (
+    Cleanup,
+    CleanupWaves,
+    GroupConversion,
+    Law2023,
+    Lever,
+    Programme,
+)
 from coopsim.inputs.priors import CalibrationSpec
 from coopsim.inputs.scenario_files import RawScenario, read_scenario_data
 from coopsim.inputs.validation import StrictModel, field_errors, file_digest, validate
@@ -88,6 +95,32 @@ class Quality(StrictModel):
     dissolution_per_year: ClassRates
 
 
+class StoppingRates(StrictModel):
+    """A hazard per year of stopping operating for each quality class (0 where none)."""
+
+    good: Rate = 0.0
+    fair: Rate = 0.0
+    average: Rate = 0.0
+    weak: Rate = 0.0
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.good, self.fair, self.average, self.weak)
+
+
+class Dormancy(StrictModel):
+    """Cooperatives that stop operating and may resume: a latent state "dormant" beside the
+    four classes. Circular 01/2020 does not classify a cooperative that stopped operating, so
+    a dormant one is alive (in `cooperatives`, metric `dormant`) but in no class."""
+
+    description: str = ""
+    entry_per_year: StoppingRates = Field(
+        description="hazard per year of stopping operating, by the class a cooperative is in"
+    )
+    resume_per_year: Rate = Field(description="hazard per year of a dormant one resuming")
+    resume_class: ClassDistribution = Field(description="the class a resuming one returns to")
+    dissolution_per_year: Rate = Field(description="hazard per year of a dormant one dissolving")
+
+
 class Founding(StrictModel):
     """New cooperatives: Poisson within a year, with a gamma-distributed yearly rate.
 
@@ -134,8 +167,9 @@ class Reporting(StrictModel):
     )
     share_denominator: Literal["all", "classified"] = Field(
         default="all",
-        description="'all': shares of every cooperative alive (unclassified included), as the "
-        "published shares are; 'classified': of classified cooperatives only",
+        description="'all': shares of every cooperative alive (unclassified and dormant "
+        "included), as the published shares are; 'classified': of classified cooperatives "
+        "only (neither under 12 months old nor dormant)",
     )
 
 
@@ -197,6 +231,12 @@ class Scenario(StrictModel):
     programmes: dict[str, Programme] = {}
     cleanups: dict[str, Cleanup] = {}
     law_2023: Law2023 | None = None
+    dormancy: Dormancy | None = Field(
+        default=None, description="stopping and resuming operation; absent: no dormant state"
+    )
+    cleanup_waves: CleanupWaves | None = Field(
+        default=None, description="clean-up waves at random years; absent: none"
+    )
     targets: dict[str, Target] = {}
     calibration: CalibrationSpec | None = Field(
         default=None, description="priors for `coopsim calibrate`"
@@ -225,6 +265,30 @@ class Scenario(StrictModel):
             if not first <= cleanup.date.year <= self.horizon_year:
                 problems.append((("cleanups", name, "date"), f"must be {span}", cleanup.date))
         field_errors("Scenario", problems)
+        return self
+
+    @model_validator(mode="after")
+    def _dormant_removal_needs_dormancy(self) -> Scenario:
+        """A removal probability for dormant cooperatives means nothing without dormancy."""
+        if self.dormancy is not None:
+            return self
+        removals: list[tuple[tuple[str, ...], float]] = [
+            (("cleanups", name, "removal_probability"), c.removal_probability.dormant)
+            for name, c in self.cleanups.items()
+        ]
+        if self.law_2023 is not None:
+            removals.append(
+                (("law_2023", "removal_at_deadline"), self.law_2023.removal_at_deadline.dormant)
+            )
+        if self.cleanup_waves is not None:
+            removals.append(
+                (
+                    ("cleanup_waves", "removal_probability"),
+                    self.cleanup_waves.removal_probability.dormant,
+                )
+            )
+        message = "needs a [dormancy] table: without one no cooperative is dormant"
+        field_errors("Scenario", [((*loc, "dormant"), message, p) for loc, p in removals if p > 0])
         return self
 
     def years_since_start(self, date: dt.date) -> float:

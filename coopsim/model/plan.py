@@ -4,6 +4,7 @@ Time is in years since 1 January of the first simulated year; calendar year k (0
 [k, k + 1) and is reported by the classification snapshot at its end. Levers make hazards
 piecewise constant: the horizon is cut into periods at every lever start, end and ramp step,
 and each period carries the class hazards and founding multipliers in force during it.
+Dormancy and clean-up waves, when a scenario has them, are compiled by model.dormancy.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from coopsim.errors import InputError
 from coopsim.inputs.policies import HazardEffects, LeverEffects
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
+from coopsim.model.dormancy import DormancyPlan, WavePlan, compile_dormancy, compile_waves
 from coopsim.model.hazards import Hazards
 from coopsim.model.initial_state import InitialState, build_initial_state
 
@@ -66,11 +68,11 @@ class LeverWindow:
 
 @dataclass(frozen=True)
 class CleanupEvent:
-    """At `time`, each cooperative of class c is removed with probability removal[c]."""
+    """At `time`, each cooperative in latent state s is removed with probability removal[s]."""
 
     name: str
     time: float
-    removal: np.ndarray  # (4,)
+    removal: np.ndarray  # (plan.n_states,): the four classes, then dormant with dormancy
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,20 @@ class SimulationPlan:
     groups: GroupsPlan | None = None
     #: Posterior parameter sets, one per replicate in turn (None: the scenario's values).
     parameter_sets: ParameterSets | None = None
+    #: Stopping and resuming operation (None: no dormant state, the model without it).
+    dormancy: DormancyPlan | None = None
+    #: Clean-up waves at random years (None: none).
+    waves: WavePlan | None = None
 
     @property
     def years(self) -> list[int]:
         return [self.first_year + k for k in range(self.n_years)]
+
+    @property
+    def n_states(self) -> int:
+        """Latent states a cooperative alive can be in: the four classes, and dormant with
+        dormancy (dissolved comes after them in the engines' generators)."""
+        return 4 if self.dormancy is None else 5
 
     def without_programmes(self) -> SimulationPlan:
         """The same plan with no support programme: the counterfactual of a programme."""
@@ -239,22 +251,22 @@ def _periods(base: Hazards, windows: list[LeverWindow], horizon: float) -> list[
     return periods
 
 
-def _cleanups(scenario: Scenario) -> list[CleanupEvent]:
+def _cleanups(scenario: Scenario, n_states: int) -> list[CleanupEvent]:
     events = [
         CleanupEvent(
             name,
             scenario.years_since_start(cleanup.date),
-            np.array(cleanup.removal_probability.as_tuple()),
+            np.array(cleanup.removal_probability.as_state_tuple()[:n_states]),
         )
         for name, cleanup in scenario.cleanups.items()
     ]
     law = scenario.law_2023
-    if law is not None and any(law.removal_at_deadline.as_tuple()):
+    if law is not None and any(law.removal_at_deadline.as_state_tuple()):
         events.append(
             CleanupEvent(
                 "law_2023_charter_deadline",
                 scenario.years_since_start(law.charter_deadline),
-                np.array(law.removal_at_deadline.as_tuple()),
+                np.array(law.removal_at_deadline.as_state_tuple()[:n_states]),
             )
         )
     return sorted(events, key=lambda e: (e.time, e.name))
@@ -323,6 +335,8 @@ def compile_plan(scenario: Scenario, region: Region) -> SimulationPlan:
     n_years = scenario.horizon_year - scenario.first_year + 1
     horizon = float(n_years)
     base = Hazards.from_quality(scenario.quality)
+    dormancy = compile_dormancy(scenario)
+    n_states = 4 if dormancy is None else 5
     return SimulationPlan(
         first_year=scenario.first_year,
         n_years=n_years,
@@ -336,7 +350,9 @@ def compile_plan(scenario: Scenario, region: Region) -> SimulationPlan:
         members_dispersion=scenario.members.dispersion,
         well_operating=class_mask(scenario.reporting.well_operating_classes),
         share_of_classified_only=scenario.reporting.share_denominator == "classified",
-        cleanups=tuple(_cleanups(scenario)),
+        cleanups=tuple(_cleanups(scenario, n_states)),
         programmes=tuple(_programmes(scenario)),
         groups=_groups(scenario, region),
+        dormancy=dormancy,
+        waves=compile_waves(scenario, n_states),
     )

@@ -124,6 +124,8 @@ def build_problem(scenario: Scenario, region: Region) -> Problem:
             ("cleanups", scenario.cleanups),
             ("law_2023", scenario.law_2023),
             ("founding.from_groups", scenario.founding.from_groups),
+            ("dormancy", scenario.dormancy),
+            ("cleanup_waves", scenario.cleanup_waves),
         )
         if present
     ]

@@ -11,16 +11,25 @@ from functools import cached_property
 
 import numpy as np
 
+from coopsim.classes import DORMANT
+from coopsim.model.dormancy import DormancyPlan
+from coopsim.model.hazards import Hazards
 from coopsim.model.plan import SimulationPlan, scaled_hazards
 
 
 @dataclass(frozen=True)
 class HazardTables:
-    """Exit rates and event thresholds as nested lists, [support][period][class], where
-    support 0 is unsupported and k + 1 is support by programme k."""
+    """Exit rates and event thresholds as nested lists, [support][period][state], where
+    support 0 is unsupported and k + 1 is support by programme k.
+
+    Without dormancy a state's thresholds are (upgrade, upgrade + downgrade) as shares of its
+    exit rate (see Hazards.event_thresholds). With dormancy they are cumulative shares of the
+    moves listed in `destinations[state]` (a uniform u past the last one dissolves): for a
+    class up, down and stopping operating; for dormant resuming into each class."""
 
     exit_rate: list[list[list[float]]]
     thresholds: list[list[list[list[float]]]]
+    destinations: list[list[int]] | None = None
 
     @classmethod
     def build(cls, plan: SimulationPlan) -> HazardTables:
@@ -30,9 +39,34 @@ class HazardTables:
             variants.append(
                 [scaled_hazards(p.hazards, programme.effects, everyone, 1.0) for p in plan.periods]
             )
+        if plan.dormancy is not None:
+            return cls.with_dormancy(variants, plan.dormancy)
         return cls(
             exit_rate=[[h.exit_rate.tolist() for h in hs] for hs in variants],
             thresholds=[[h.event_thresholds().tolist() for h in hs] for hs in variants],
+        )
+
+    @classmethod
+    def with_dormancy(cls, variants: list[list[Hazards]], dormancy: DormancyPlan) -> HazardTables:
+        """The tables over five states (the classes, then dormant)."""
+        dormant_total = dormancy.exit_rate if dormancy.exit_rate > 0 else 1.0
+        resume = (
+            dormancy.resume * np.cumsum(dormancy.resume_distribution) / dormant_total
+        ).tolist()
+
+        def rates(h: Hazards) -> list[float]:
+            return [*(h.exit_rate + dormancy.entry).tolist(), dormancy.exit_rate]
+
+        def thresholds(h: Hazards) -> list[list[float]]:
+            total = h.exit_rate + dormancy.entry
+            total = np.where(total > 0, total, 1.0)
+            steps = np.cumsum(np.stack([h.upgrade, h.downgrade, dormancy.entry], axis=1), axis=1)
+            return [*(steps / total[:, None]).tolist(), resume]
+
+        return cls(
+            exit_rate=[[rates(h) for h in hs] for hs in variants],
+            thresholds=[[thresholds(h) for h in hs] for hs in variants],
+            destinations=[[c - 1, c + 1, DORMANT] for c in range(4)] + [[0, 1, 2, 3]],
         )
 
 
@@ -81,7 +115,7 @@ class PlanConstants:
         lengths = np.array(self.period_end) - self.period_start
         used = self.rate * np.where(self.rate > 0, lengths[:, None], 0.0)  # 0, not nan, 0 x inf
         at_end = np.cumsum(used, axis=0)
-        at_start = np.vstack([np.zeros((1, 4)), at_end[:-1]])
+        at_start = np.vstack([np.zeros((1, at_end.shape[1])), at_end[:-1]])
         c = self.initial_class_array
         return self.rate[:, c], at_start[:, c], at_end[:, c]
 

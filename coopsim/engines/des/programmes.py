@@ -56,7 +56,7 @@ def run_programme(
     budget (a simpy Container) can pay for; each supported cooperative's hazards change for
     `support_years`."""
     budget = simpy.Container(sim.env, capacity=max(programme.budget, 1e-9), init=programme.budget)
-    eligible = programme.eligible.tolist()
+    eligible = [*programme.eligible.tolist(), False]  # a dormant cooperative (4) never is
     for t in programme.round_times(float(sim.plan.n_years)):
         yield sim.env.timeout(t - sim.env.now)
         affordable = (

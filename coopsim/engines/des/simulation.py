@@ -10,6 +10,9 @@ its version number is bumped, a new event is scheduled, and the stale one is ign
 fires. Each cooperative draws from its own keyed random sequence, so a cooperative whose
 hazards a policy leaves alone lives the same life in both runs of a comparison (common random
 numbers). Events are plain timeouts with a callback, cheaper than a process per cooperative.
+With dormancy a cooperative's latent state may also be dormant (4): a class's events are then
+up, down, stopping operating or dissolving, a dormant one's resuming into a class or
+dissolving, all from the same keyed draws. Clean-ups and waves are in des.removals.
 
 Setting up a replicate does no per-cooperative Python work, so that short replicates are cheap:
 what every replicate of a plan shares is built once per plan (PlanConstants); the starting
@@ -36,9 +39,10 @@ import simpy
 from coopsim.classes import WEAK
 from coopsim.engines.des.constants import plan_constants
 from coopsim.engines.des.programmes import run_programme
+from coopsim.engines.des.removals import schedule_removals
 from coopsim.engines.draws import new_cooperative_members, yearly_founding_factors
 from coopsim.metrics import METRIC_NAMES
-from coopsim.model.plan import CleanupEvent, SimulationPlan
+from coopsim.model.plan import SimulationPlan
 from coopsim.rng import BufferedDraws, KeyedDraws, stream
 
 N_METRICS = len(METRIC_NAMES)
@@ -72,9 +76,14 @@ class DesReplicate:
         self.version: list[int] = []
         self.hazard_left: list[float] = []
         self.since: list[float] = []
-        # Alive cooperatives by latent class: founded before this year, and during it.
-        self.classified = list(constants.initial_counts)
-        self.young = [0, 0, 0, 0]
+        # Alive cooperatives by latent state: founded before this year, and during it (with
+        # dormancy, state 4 is dormant: the starting stock has none).
+        self.n_states = plan.n_states
+        self.classified = list(constants.initial_counts) + [0] * (self.n_states - 4)
+        self.young = [0] * self.n_states
+        if plan.dormancy is not None:
+            self.destinations = self.tables.destinations
+            self._on_event = self._on_event_with_dormancy  # type: ignore[method-assign]
         self.year = 0
         self.founded = 0
         self.dissolved = 0
@@ -122,7 +131,7 @@ class DesReplicate:
         """Simulate every year; returns metrics as an array (years x METRIC_NAMES)."""
         out = np.empty((self.plan.n_years, N_METRICS))
         self.env.process(self._founding())
-        self._schedule_cleanups()
+        schedule_removals(self)
         if self.plan.programmes:
             programme_rng = stream(self.seed, self.replicate, "programmes")
             for k, programme in enumerate(self.plan.programmes):
@@ -288,6 +297,25 @@ class DesReplicate:
         self.cls[i] = c
         self._schedule(i)
 
+    def _on_event_with_dormancy(self, i: int, version: int, _event: simpy.Event) -> None:
+        """An event with dormancy: the state's cumulative thresholds say where it leads
+        (a class moves up, down or stops operating; a dormant one resumes into a class),
+        and a uniform past the last one dissolves the cooperative."""
+        if version != self.version[i]:
+            return
+        c = self.cls[i]
+        steps = self.tables.thresholds[self.support[i] + 1][self._period()][c]
+        j = bisect.bisect_right(steps, self.draws.next(i))
+        if j == len(steps):
+            self.dissolve(i)
+            return
+        counter = self._counter(i)
+        counter[c] -= 1
+        c = self.destinations[c][j]
+        counter[c] += 1
+        self.cls[i] = c
+        self._schedule(i)
+
     # -- founding -------------------------------------------------------------------------
     def _founding(self) -> Generator[simpy.Event, None, None]:
         """Direct founding, Poisson within each year at that year's gamma-mixed intensity; and,
@@ -336,25 +364,6 @@ class DesReplicate:
         self.founded += 1
         self._add(min(c, 3), new_cooperative_members(self.plan, self.members_rng), self.year)
 
-    # -- administrative events --------------------------------------------------------------
-    def _schedule_cleanups(self) -> None:
-        due = [c for c in self.plan.cleanups if 0 <= c.time < self.plan.n_years]
-        if not due:
-            return
-        rng = KeyedDraws(self.seed, self.replicate, "cleanups")
-        for cleanup in due:
-            event = self.env.timeout(cleanup.time)
-            event.callbacks.append(partial(self._cleanup, cleanup, rng))
-
-    def _cleanup(self, cleanup: CleanupEvent, rng: KeyedDraws, _event: simpy.Event) -> None:
-        """Remove each alive cooperative of a targeted class with that class's probability
-        (each cooperative's draw is its own, so runs that differ elsewhere still agree here)."""
-        removal = cleanup.removal.tolist()
-        for i, c in enumerate(self.cls):
-            if c >= 0 and removal[c] > 0 and rng.next(i) < removal[c]:
-                self.dissolve(i)
-                self.removed += 1
-
     # -- reporting ------------------------------------------------------------------------
     def _settle_initial_members(self) -> None:
         """Take out the members of the starting cooperatives that left since the last snapshot.
@@ -384,7 +393,8 @@ class DesReplicate:
         classified = self.classified
         unclassified = sum(self.young)
         alive = sum(classified) + unclassified
-        denominator = sum(classified) if self.plan.share_of_classified_only else alive
+        dormant = classified[4] if self.n_states > 4 else 0
+        denominator = sum(classified[:4]) if self.plan.share_of_classified_only else alive
         well = sum(classified[c] for c in self.well)
         share = (lambda n: n / denominator) if denominator else (lambda n: float("nan"))
         return [
@@ -392,7 +402,7 @@ class DesReplicate:
             self.founded,
             self.dissolved,
             self.total_members,
-            *classified,
+            *classified[:4],
             unclassified,
             share(well),
             share(classified[WEAK]),
@@ -400,10 +410,11 @@ class DesReplicate:
             self.supported,
             self.spent,
             self.groups if self.plan.groups else float("nan"),
+            dormant,
         ]
 
     def _start_new_year(self) -> None:
-        for c in range(4):
+        for c in range(self.n_states):
             self.classified[c] += self.young[c]
             self.young[c] = 0
         self.year += 1

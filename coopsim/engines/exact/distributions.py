@@ -23,6 +23,8 @@ from coopsim.model.plan import SimulationPlan
 
 Distribution = tuple[np.ndarray, np.ndarray]  # (values, probabilities)
 
+#: The outcome states each count metric adds up without dormancy (ExactModel.states has the
+#: plan's own, dormant included where a plan has dormancy).
 COUNT_STATES: dict[str, list[int]] = {
     "cooperatives": [*CLASSIFIED, *UNCLASSIFIED],
     "founded": list(FOUNDED),
@@ -47,17 +49,17 @@ def metric_distribution(model: ExactModel, name: str, k: int) -> Distribution | 
         return model.founded_pmf(k)
     if name == "cooperative_groups":
         return model.count_pmf(k, [IN_POOL])
-    if name in COUNT_STATES:
-        return model.count_pmf(k, COUNT_STATES[name])
-    if name in ALWAYS_ZERO:
+    if name in model.states:
+        return model.count_pmf(k, model.states[name])
+    if name in ALWAYS_ZERO or name == "dormant":  # dormant: none without dormancy
         return np.array([0.0]), np.array([1.0])
     if name in ("well_operating_share", "weak_share"):
         counted = (
             [c for c in range(4) if plan.well_operating[c]] if name.startswith("well") else [3]
         )
         denominator = list(CLASSIFIED)
-        if not plan.share_of_classified_only:
-            denominator += list(UNCLASSIFIED)
+        if not plan.share_of_classified_only:  # every cooperative alive, dormant included
+            denominator = list(model.states["cooperatives"])
         return model.ratio_pmf(k, counted, [s for s in denominator if s not in counted])
     return None  # not a metric the engine reports
 

@@ -1,13 +1,14 @@
 """The exact engine: closed-form distributions for scenarios whose cooperatives are independent.
 
-Every cooperative follows the same continuous-time chain, so at a year end each one is in one
-of a few outcome states -- a latent class (classified, or unclassified if founded that year),
-dissolved by hazard during the year, removed by a clean-up during the year, or gone earlier --
-with probabilities from matrix exponentials of the generator over the piecewise-constant
-periods, with clean-ups as jump matrices. A cooperative group is one more kind of independent
-unit: the chain has a transient "group" state that it leaves at the conversion hazard for the
-entry distribution over classes, so the same exponentials say whether a group is still in the
-pool at a year end or converted (that year, founding an unclassified cooperative, or earlier).
+Every cooperative follows the same continuous-time chain (engines.exact.chain), so at a year
+end each one is in one of a few outcome states -- a latent class (classified, or unclassified if
+founded that year), dormant, dissolved by hazard during the year, removed by a clean-up during
+the year, or gone earlier -- with probabilities from matrix exponentials of the generator over
+the piecewise-constant periods, with clean-ups as jump matrices. A cooperative group is one more
+kind of independent unit: the chain has a transient "group" state that it leaves at the
+conversion hazard for the entry distribution over classes, so the same exponentials say whether
+a group is still in the pool at a year end or converted (that year, founding an unclassified
+cooperative, or earlier).
 
 The starting stock and the starting pool of groups contribute multinomial counts over the
 outcomes; groups joining the pool at a year's start, Poisson counts; the cooperatives founded
@@ -16,39 +17,74 @@ multinomial counts unconditionally. Sums of independent sources have a product o
 characteristic functions; one inverse FFT on a window around the mean gives the exact pmf of a
 count, or the joint pmf of two (for shares).
 
+Clean-up waves make cooperatives dependent (one wave removes many at once), but given which
+years have a wave they are independent again. So year k's distributions are a mixture over
+the 2^(k+1) combinations of waves in years 0..k (each weighted by its probability): each
+combination's pmf is computed as above on its own window and the pmfs are added on the union
+of the windows. The cost doubles with each year; beyond MAX_WAVE_YEARS simulated years the
+engine refuses and the fast engine runs the scenario instead.
+
 Not supported (they couple cooperatives through capacity and budget): support programmes.
 Members are not computed.
 """
 
 from __future__ import annotations
 
-import math
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from scipy.linalg import expm
 
+from coopsim.engines.exact.chain import (
+    CLASSIFIED,
+    DISSOLVED,
+    DORMANT_OLD,
+    DORMANT_YOUNG,
+    FOUNDED,
+    GROUP,
+    IN_POOL,
+    N_OUTCOMES,
+    REMOVED_ALL,
+    UNCLASSIFIED,
+    Chain,
+    outcome_states,
+)
+from coopsim.engines.exact.sources import (
+    OutcomeSource,
+    joint_pmf,
+    mixture_part_pmf,
+    weighted_pmf,
+)
 from coopsim.model.occupancy import integral_of_expm
-from coopsim.model.plan import Period, SimulationPlan
+from coopsim.model.plan import SimulationPlan
 
-# Outcome states at a year end: classified (alive since before the year), unclassified (founded
-# in the year, alive), dissolved or removed in the year after being founded before it or in it,
-# gone before the year (or never founded), and a group still in the pool.
-CLASSIFIED = (0, 1, 2, 3)
-UNCLASSIFIED = (4, 5, 6, 7)
-DISSOLVED_IN_YEAR, REMOVED_IN_YEAR, GONE_BEFORE = 8, 9, 10
-FOUNDED_DISSOLVED, FOUNDED_REMOVED, IN_POOL = 11, 12, 13
-N_OUTCOMES = 14
-FOUNDED = (*UNCLASSIFIED, FOUNDED_DISSOLVED, FOUNDED_REMOVED)
-DISSOLVED = (DISSOLVED_IN_YEAR, REMOVED_IN_YEAR, FOUNDED_DISSOLVED, FOUNDED_REMOVED)
-REMOVED_ALL = (REMOVED_IN_YEAR, FOUNDED_REMOVED)
+__all__ = [
+    "CLASSIFIED",
+    "DISSOLVED",
+    "DORMANT_OLD",
+    "DORMANT_YOUNG",
+    "FOUNDED",
+    "IN_POOL",
+    "MAX_WAVE_YEARS",
+    "N_OUTCOMES",
+    "REMOVED_ALL",
+    "UNCLASSIFIED",
+    "ExactModel",
+    "unsupported_features",
+]
+
 #: Thresholds a/b with a larger b are evaluated on the joint distribution instead.
 MAX_LATTICE_DENOMINATOR = 20
-# States of the chain: 4 classes, dissolved by hazard, removed by a clean-up, a cooperative
-# group not yet converted.
-HAZARD_GONE, REMOVED, GROUP = 4, 5, 6
-N_STATES = 7
+#: The most simulated years over which the exact engine mixes clean-up waves: year k's
+#: distributions mix 2^(k+1) combinations of wave years, so the cost doubles every year
+#: (about 2^(n+1) pmfs per metric over n years; see docs/guide/model.md).
+MAX_WAVE_YEARS = 8
+
+
+def _mixes_waves(plan: SimulationPlan) -> bool:
+    """Whether a plan's waves happen with a probability strictly between 0 and 1."""
+    return plan.waves is not None and 0 < plan.waves.probability < 1
 
 
 def unsupported_features(plan: SimulationPlan) -> list[str]:
@@ -56,81 +92,22 @@ def unsupported_features(plan: SimulationPlan) -> list[str]:
     found = []
     if plan.programmes:
         found.append("support programmes (they couple cooperatives through capacity and budget)")
+    if _mixes_waves(plan) and plan.n_years > MAX_WAVE_YEARS:
+        found.append(
+            f"clean-up waves over {plan.n_years} simulated years (the exact engine mixes "
+            f"every combination of wave years, 2^years of them, for at most "
+            f"{MAX_WAVE_YEARS} years)"
+        )
     return found
 
 
-def _generator(plan: SimulationPlan, period: Period) -> np.ndarray:
-    """Generator of the chain in a period: class moves and dissolution, and a group's
-    conversion into a new cooperative of a class from the entry distribution."""
-    q = np.zeros((N_STATES, N_STATES))
-    q[:5, :5] = period.hazards.generator()
-    if plan.groups is not None:
-        q[GROUP, :4] = (
-            plan.groups.conversion_per_year * period.conversion_multiplier * plan.entry_distribution
-        )
-        q[GROUP, GROUP] = -q[GROUP, :4].sum()
-    return q
-
-
 @dataclass(frozen=True)
-class OutcomeSource:
-    """Units whose year-end outcome counts are multinomial (a fixed number) or, for those
-    founded or joining the pool in a year, negative multinomial / Poisson (`means` per
-    outcome, founding shape or none)."""
+class Branch:
+    """One combination of wave years up to a year: its probability, and that year's sources
+    given it."""
 
-    probabilities: np.ndarray | None = None  # (N_OUTCOMES,), with count
-    count: int = 0
-    means: np.ndarray | None = None  # (N_OUTCOMES,)
-    shape: float | None = None
-
-    def log_characteristic(
-        self, x: np.ndarray, y: np.ndarray, phases: tuple[np.ndarray, np.ndarray, np.ndarray]
-    ) -> np.ndarray:
-        """log E exp(i(uX + vY)), X and Y counting the outcomes marked in x and y; `phases`
-        are exp(iu) - 1, exp(iv) - 1 and exp(i(u + v)) - 1 on the frequency grid. (Logs add up
-        over sources, so only one exponential is taken per grid.)"""
-        weights = self.probabilities if self.probabilities is not None else self.means
-        only_x, only_y, both = (
-            float(weights[(x == a) & (y == b)].sum()) for a, b in ((1, 0), (0, 1), (1, 1))
-        )
-        z = only_x * phases[0] + only_y * phases[1] + both * phases[2]
-        if self.probabilities is not None:
-            return self.count * np.log1p(z)
-        if self.shape is None:
-            return z
-        return -self.shape * np.log1p(-z / self.shape)
-
-    def weighted_log_characteristic(self, weights: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """log E exp(iuZ) for Z = the sum over this source's cooperatives of weights[outcome]
-        (integer weights, so Z lives on the integers)."""
-        shares = self.probabilities if self.probabilities is not None else self.means
-        z = np.zeros_like(u, dtype=complex)
-        for w in np.unique(weights):
-            if w != 0:
-                z = z + float(shares[weights == w].sum()) * np.expm1(1j * u * w)
-        if self.probabilities is not None:
-            return self.count * np.log1p(z)
-        if self.shape is None:
-            return z
-        return -self.shape * np.log1p(-z / self.shape)
-
-    def weighted_moments(self, weights: np.ndarray) -> tuple[float, float]:
-        """Mean and variance of the weighted sum over this source's cooperatives."""
-        if self.probabilities is not None:
-            first = float(self.probabilities @ weights)
-            second = float(self.probabilities @ weights**2)
-            return self.count * first, self.count * (second - first * first)
-        first = float(self.means @ weights)
-        second = float(self.means @ weights**2)
-        return first, second + (first * first / self.shape if self.shape else 0.0)
-
-    def moments(self, x: np.ndarray) -> tuple[float, float]:
-        """Mean and variance of the count of outcomes with weight 1 in x."""
-        if self.probabilities is not None:
-            p = float(self.probabilities[x == 1].sum())
-            return self.count * p, self.count * p * (1 - p)
-        m = float(self.means[x == 1].sum())
-        return m, m + (m * m / self.shape if self.shape else 0.0)
+    weight: float
+    sources: list[OutcomeSource]
 
 
 class ExactModel:
@@ -141,58 +118,22 @@ class ExactModel:
         if problems:
             raise ValueError("the exact engine does not support " + "; ".join(problems))
         self.plan = plan
-        self._cuts = self._time_cuts()
-        self._expm_cache: dict[tuple[float, float], np.ndarray] = {}
-        self._entrants = [self._entrants_at_year_end(j) for j in range(plan.n_years)]
-        self.sources = [self._sources(k) for k in range(plan.n_years)]
+        self.chain = Chain(plan)
+        self.n_outcomes = self.chain.n_outcomes
+        #: The outcome states each count metric adds up.
+        self.states = outcome_states(plan)
+        self._entrants: dict[tuple[int, bool], np.ndarray] = {}
+        self.branches = [self._branches(k) for k in range(plan.n_years)]
         self.founding_means = [
             self._founding_weight(k) * plan.founding_mean_per_year for k in range(plan.n_years)
         ]
 
     # -- the chain over time --------------------------------------------------------------
-    def _time_cuts(self) -> list[float]:
-        cuts = {float(k) for k in range(self.plan.n_years + 1)}
-        cuts.update(p.start for p in self.plan.periods)
-        cuts.update(c.time for c in self.plan.cleanups if 0 <= c.time < self.plan.n_years)
-        return sorted(cuts)
-
-    def _period_at(self, t: float):
-        for period in self.plan.periods:
-            if period.start <= t < period.end:
-                return period
-        return self.plan.periods[-1]
-
-    def _jump(self, t: float) -> np.ndarray:
-        """The transition of the clean-ups dated at t (identity if none; groups untouched)."""
-        jump = np.eye(N_STATES)
-        for cleanup in self.plan.cleanups:
-            if cleanup.time == t:
-                step = np.eye(N_STATES)
-                for c in range(4):
-                    step[c, c] = 1 - cleanup.removal[c]
-                    step[c, REMOVED] = cleanup.removal[c]
-                jump = jump @ step
-        return jump
-
-    def propagate(self, dist: np.ndarray, t0: float, t1: float) -> np.ndarray:
-        """Carry a distribution (rows over the chain states) from t0 to t1, applying the
-        clean-ups dated in [t0, t1)."""
-        if t1 <= t0:
-            return dist
-        edges = [t for t in self._cuts if t0 < t < t1]
-        t = t0
-        for end in [*edges, t1]:
-            dist = dist @ self._jump(t) @ self._expm(t, end)
-            t = end
-        return dist
-
-    def _expm(self, start: float, end: float) -> np.ndarray:
-        """Transition matrix over [start, end), inside one period (cached)."""
-        key = (start, end)
-        if key not in self._expm_cache:
-            q = _generator(self.plan, self._period_at(start))
-            self._expm_cache[key] = expm(q * (end - start))
-        return self._expm_cache[key]
+    def propagate(
+        self, dist: np.ndarray, t0: float, t1: float, waves: frozenset[float] = frozenset()
+    ) -> np.ndarray:
+        """Carry a distribution over the chain states from t0 to t1 (see Chain.propagate)."""
+        return self.chain.propagate(dist, t0, t1, waves)
 
     def _founding_weight(self, k: int) -> float:
         """Integral of the founding multiplier over year k."""
@@ -201,83 +142,102 @@ class ExactModel:
             for p in self.plan.periods
         )
 
-    def _entrants_at_year_end(self, j: int) -> np.ndarray:
+    def _wave_histories(self, k: int) -> list[tuple[float, frozenset[float]]]:
+        """(probability, wave times) of each combination of waves in years 0..k."""
+        waves = self.plan.waves
+        if waves is None:
+            return [(1.0, frozenset())]
+        if not _mixes_waves(self.plan):  # a wave every year
+            return [(1.0, frozenset(waves.times(k + 1)))]
+        p = waves.probability
+        histories = []
+        for flags in itertools.product((False, True), repeat=k + 1):
+            n = sum(flags)
+            times = frozenset(waves.time(j) for j, wave in enumerate(flags) if wave)
+            histories.append((p**n * (1 - p) ** (k + 1 - n), times))
+        return histories
+
+    def _branches(self, k: int) -> list[Branch]:
+        return [Branch(w, self._sources(k, times)) for w, times in self._wave_histories(k)]
+
+    def _entrants_at_year_end(self, j: int, waves: frozenset[float]) -> np.ndarray:
         """Expected chain states at the end of year j of the cooperatives founded in it, per unit
-        of founding intensity (unnormalised: total = the year's founding weight)."""
-        entry = np.zeros(N_STATES)
+        of founding intensity (unnormalised: total = the year's founding weight), given the
+        waves (only year j's matters; cached on it)."""
+        plan_waves = self.plan.waves
+        this_year = frozenset({plan_waves.time(j)}) & waves if plan_waves else frozenset()
+        key = (j, bool(this_year))
+        if key in self._entrants:
+            return self._entrants[key]
+        chain = self.chain
+        entry = np.zeros(chain.n_states)
         entry[:4] = self.plan.entry_distribution
-        edges = [t for t in self._cuts if j < t < j + 1]
-        total = np.zeros(N_STATES)
+        edges = [t for t in chain.cuts if j < t < j + 1]
+        total = np.zeros(chain.n_states)
         t = float(j)
         for end in [*edges, float(j + 1)]:
-            period = self._period_at(t)
-            q = _generator(self.plan, period)
+            period = chain.period_at(t)
+            q = chain.generator(period)
             founded = period.founding_multiplier * entry @ integral_of_expm(q, end - t)
-            total = total + self.propagate(founded, end, float(j + 1))
+            total = total + chain.propagate(founded, end, float(j + 1), this_year)
             t = end
+        self._entrants[key] = total
         return total
 
-    def _outcomes(self, start: np.ndarray, end: np.ndarray, new: bool) -> np.ndarray:
-        """Year-end outcome weights from chain states at the year's start and end, for units
-        that were cooperatives at the start (new=False) or become ones during the year."""
-        out = np.zeros(N_OUTCOMES)
-        out[list(UNCLASSIFIED if new else CLASSIFIED)] = end[:4]
-        out[FOUNDED_DISSOLVED if new else DISSOLVED_IN_YEAR] = end[HAZARD_GONE] - start[HAZARD_GONE]
-        out[FOUNDED_REMOVED if new else REMOVED_IN_YEAR] = end[REMOVED] - start[REMOVED]
-        out[GONE_BEFORE] = start[HAZARD_GONE] + start[REMOVED]
-        out[IN_POOL] = end[GROUP]
-        return np.clip(out, 0.0, None)
-
-    def _group_outcomes(self, joined: float, k: int) -> np.ndarray:
+    def _group_outcomes(self, joined: float, k: int, waves: frozenset[float]) -> np.ndarray:
         """Year-end (k) outcome probabilities of a group in the pool at time `joined`: still a
         group, converted during year k, or converted earlier and followed since."""
-        unit = np.zeros(N_STATES)
-        unit[GROUP] = 1.0
-        start = self.propagate(unit, joined, float(k))
-        pooled = np.zeros(N_STATES)
+        chain = self.chain
+        start = chain.propagate(chain.unit(GROUP), joined, float(k), waves)
+        pooled = np.zeros(chain.n_states)
         pooled[GROUP] = start[GROUP]
         converted = start - pooled
-        return self._outcomes(
-            converted, self.propagate(converted, float(k), float(k + 1)), False
-        ) + self._outcomes(pooled, self.propagate(pooled, float(k), float(k + 1)), True)
+        return chain.outcomes(
+            converted, chain.propagate(converted, float(k), float(k + 1), waves), False
+        ) + chain.outcomes(pooled, chain.propagate(pooled, float(k), float(k + 1), waves), True)
 
-    def _sources(self, k: int) -> list[OutcomeSource]:
+    def _sources(self, k: int, waves: frozenset[float]) -> list[OutcomeSource]:
+        """The independent sources of year k's outcomes, given the waves that happen."""
+        chain = self.chain
         sources = []
         stock = self.plan.initial.latent
         for c in range(4):
             if stock[c] == 0:
                 continue
-            unit = np.zeros(N_STATES)
-            unit[c] = 1.0
-            start = self.propagate(unit, 0.0, float(k))
-            end = self.propagate(start, float(k), float(k + 1))
-            sources.append(OutcomeSource(self._outcomes(start, end, False), int(stock[c])))
+            start = chain.propagate(chain.unit(c), 0.0, float(k), waves)
+            end = chain.propagate(start, float(k), float(k + 1), waves)
+            sources.append(OutcomeSource(chain.outcomes(start, end, False), int(stock[c])))
         mean = self.plan.founding_mean_per_year
         for j in range(k + 1):
-            at_end_j = self._entrants[j]
+            at_end_j = self._entrants_at_year_end(j, waves)
             if j == k:
-                outcome = self._outcomes(np.zeros(N_STATES), at_end_j, True)
+                outcome = chain.outcomes(np.zeros(chain.n_states), at_end_j, True)
             else:
-                start = self.propagate(at_end_j, float(j + 1), float(k))
-                end = self.propagate(start, float(k), float(k + 1))
-                outcome = self._outcomes(start, end, False)
+                start = chain.propagate(at_end_j, float(j + 1), float(k), waves)
+                end = chain.propagate(start, float(k), float(k + 1), waves)
+                outcome = chain.outcomes(start, end, False)
             sources.append(OutcomeSource(means=mean * outcome, shape=self.plan.founding_dispersion))
         groups = self.plan.groups
         if groups is not None:
             if groups.initial_pool > 0:
-                sources.append(OutcomeSource(self._group_outcomes(0.0, k), groups.initial_pool))
+                outcome = self._group_outcomes(0.0, k, waves)
+                sources.append(OutcomeSource(outcome, groups.initial_pool))
             if groups.new_groups_per_year > 0:
                 for j in range(1, k + 1):  # Poisson(new_groups_per_year) join at each year start
-                    outcome = self._group_outcomes(float(j), k)
+                    outcome = self._group_outcomes(float(j), k, waves)
                     sources.append(OutcomeSource(means=groups.new_groups_per_year * outcome))
         return sources
 
     # -- distributions --------------------------------------------------------------------
+    def _indicator(self, states: list[int]) -> np.ndarray:
+        x = np.zeros(self.n_outcomes)
+        x[states] = 1
+        return x
+
     def count_pmf(self, k: int, states: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Exact pmf of the number of cooperatives in the given outcome states at the end of
         year k: (values, probabilities)."""
-        x = _indicator(states)
-        xs, _, pmf = self._pmf(k, x, None)
+        xs, _, pmf = self._pmf(k, self._indicator(states), None)
         return xs, pmf[:, 0]
 
     def ratio_pmf(
@@ -285,7 +245,7 @@ class ExactModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Exact distribution of X / (X + Y), X counting `numerator` states and Y `rest`:
         (sorted distinct values, probabilities); outcomes with X + Y = 0 are left out."""
-        xs, ys, pmf = self._pmf(k, _indicator(numerator), _indicator(rest))
+        xs, ys, pmf = self._pmf(k, self._indicator(numerator), self._indicator(rest))
         total = xs[:, None] + ys[None, :]
         keep = (total > 0) & (pmf > 0)
         ratios = (np.broadcast_to(xs[:, None], pmf.shape)[keep] / total[keep]).ravel()
@@ -307,7 +267,7 @@ class ExactModel:
             return float(
                 pmf[shares > threshold].sum() if strict else pmf[shares >= threshold].sum()
             )
-        weights = np.zeros(N_OUTCOMES, dtype=np.int64)
+        weights = np.zeros(self.n_outcomes, dtype=np.int64)
         weights[numerator] = b - a
         weights[rest] = -a
         values, pmf = self.weighted_pmf(k, weights)
@@ -316,27 +276,22 @@ class ExactModel:
     def weighted_pmf(self, k: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact pmf of the sum over cooperatives of integer weights[outcome] at the end of
         year k: (values, probabilities)."""
-        sources = self.sources[k]
-        mean = var = 0.0
-        for source in sources:
-            m, s2 = source.weighted_moments(weights.astype(float))
-            mean += m
-            var += s2
-        sd = math.sqrt(max(var, 0.0))
-        low = math.floor(mean - 9 * sd - 4)
-        length = max(8, math.ceil(mean + 11 * sd + 10) - low)
-        u = 2 * np.pi * np.fft.rfftfreq(length)
-        log_phi = -1j * u * low
-        for source in sources:
-            log_phi = log_phi + source.weighted_log_characteristic(weights, u)
-        pmf = np.clip(np.fft.irfft(np.conj(np.exp(log_phi)), n=length), 0.0, None)
-        return low + np.arange(length), pmf / pmf.sum()
+        branches = self.branches[k]
+        if len(branches) == 1:
+            return weighted_pmf(branches[0].sources, weights)
+        parts = [(b.weight, weighted_pmf(b.sources, weights)) for b in branches]
+        low = min(values[0] for _, (values, _) in parts)
+        high = max(values[-1] for _, (values, _) in parts)
+        mixed = np.zeros(high - low + 1)
+        for weight, (values, pmf) in parts:
+            mixed[values[0] - low : values[-1] - low + 1] += weight * pmf
+        return low + np.arange(high - low + 1), mixed / mixed.sum()
 
     def founded_pmf(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Pmf of the cooperatives founded in year k: negative binomial (or Poisson) in closed
         form when all founding is direct; with groups converting too, by transform."""
         if self.plan.groups is not None:
-            return self.count_pmf(k, list(FOUNDED))
+            return self.count_pmf(k, self.states["founded"])
         mean, shape = self.founding_means[k], self.plan.founding_dispersion
         from scipy import stats  # here, not at import: scipy.stats takes half a second to load
 
@@ -344,41 +299,48 @@ class ExactModel:
         values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
         return values, dist.pmf(values)
 
-    def _pmf(self, k: int, x: np.ndarray, y: np.ndarray | None):
-        """Joint pmf of the counts of x-states and y-states on windows around their means,
-        from the product of the sources' characteristic functions (real FFT: the pmf is
-        real, so half the frequencies suffice)."""
-        sources = self.sources[k]
-        y_ = np.zeros(N_OUTCOMES) if y is None else y
-        x_lo, x_len = _window(sources, x)
-        y_lo, y_len = _window(sources, y_) if y is not None else (0, 1)
-        u = 2 * np.pi * np.fft.fftfreq(x_len)[:, None]
-        v = 2 * np.pi * np.fft.rfftfreq(y_len)[None, :]
-        phases = (np.expm1(1j * u), np.expm1(1j * v), np.expm1(1j * (u + v)))
-        log_phi = -1j * (u * x_lo + v * y_lo)
-        for source in sources:
-            log_phi = log_phi + source.log_characteristic(x, y_, phases)
-        # The pmf is the inverse transform of phi(-u, -v), conjugate of phi(u, v).
-        pmf = np.fft.irfft2(np.conj(np.exp(log_phi)), s=(x_len, y_len))
-        pmf = np.clip(pmf, 0.0, None)
-        pmf /= pmf.sum()
-        return x_lo + np.arange(x_len), y_lo + np.arange(y_len), pmf
+    def _pmf(
+        self, k: int, x: np.ndarray, y: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Joint pmf of the counts of x-states and y-states in year k: with waves, the mixture
+        of each combination of wave years' pmf, added on the union of their windows."""
+        branches = self.branches[k]
+        if len(branches) == 1:
+            return joint_pmf(branches[0].sources, x, y)
+        parts = [
+            (weight, mixture_part_pmf(sources, x, y)) for weight, sources in _merged(branches, x, y)
+        ]
+        x_lo = min(xs[0] for _, (xs, _, _) in parts)
+        x_hi = max(xs[-1] for _, (xs, _, _) in parts)
+        y_lo = min(ys[0] for _, (_, ys, _) in parts)
+        y_hi = max(ys[-1] for _, (_, ys, _) in parts)
+        mixed = np.zeros((x_hi - x_lo + 1, y_hi - y_lo + 1))
+        for weight, (xs, ys, pmf) in parts:
+            mixed[xs[0] - x_lo : xs[-1] - x_lo + 1, ys[0] - y_lo : ys[-1] - y_lo + 1] += (
+                weight * pmf
+            )
+        mixed /= mixed.sum()
+        return x_lo + np.arange(x_hi - x_lo + 1), y_lo + np.arange(y_hi - y_lo + 1), mixed
 
 
-def _indicator(states: list[int]) -> np.ndarray:
-    x = np.zeros(N_OUTCOMES)
-    x[states] = 1
-    return x
-
-
-def _window(sources: list[OutcomeSource], x: np.ndarray) -> tuple[int, int]:
-    """Lowest value and length of a window holding all but a negligible tail (far below
-    1e-12) of the count of x-states: the FFT wraps whatever falls outside onto it."""
-    mean = var = 0.0
-    for source in sources:
-        m, s2 = source.moments(x)
-        mean += m
-        var += s2
-    sd = math.sqrt(var)
-    low = max(0, math.floor(mean - 9 * sd - 4))
-    return low, max(8, math.ceil(mean + 11 * sd + 10) - low)
+def _merged(
+    branches: list[Branch], x: np.ndarray, y: np.ndarray | None
+) -> list[tuple[float, list[OutcomeSource]]]:
+    """The branches with the same joint distribution of the x- and y-counts merged (their
+    weights added), each with only the sources that bear on the counts: a count of young
+    cooperatives, say, depends on the current year's wave alone. Exact: merged branches have
+    equal parameters, not close ones."""
+    y_ = np.zeros(len(x)) if y is None else y
+    merged: dict[tuple, list] = {}
+    for branch in branches:
+        kept, key = [], []
+        for source in branch.sources:
+            weights = source.joint_weights(x, y_)
+            if weights == (0.0, 0.0, 0.0):
+                continue
+            kept.append(source)
+            kind = ("n", source.count) if source.probabilities is not None else ("s", source.shape)
+            key.append((*kind, *weights))
+        entry = merged.setdefault(tuple(key), [0.0, kept])
+        entry[0] += branch.weight
+    return [(weight, sources) for weight, sources in merged.values()]

@@ -9,7 +9,10 @@ rows of expm(Q dt). Cooperatives founded during an interval arrive uniformly in 
 classes at its end follow the integrated transition matrix; converting cooperative groups
 follow an augmented chain with a transient "group" state. This is exact for the model -- the
 year-end classes, the yearly counts and the clean-up dates all fall on interval ends -- not a
-tau-leaping approximation.
+tau-leaping approximation. With dormancy the dormant state is one more latent state of the
+chain (its generator is 6 x 6); a clean-up wave is a binomial thinning of every cell at its
+date, in the replicates whose "waves" stream gives that year a wave (drawn per replicate, as
+des draws them, so common random numbers pair scenarios' waves).
 
 Members are carried per cohort as (cooperatives alive, members beyond the legal minimum):
 members are independent of fates, so given a cohort's total its split among cooperatives is
@@ -37,12 +40,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import expm
 
-from coopsim.classes import DISSOLVED, WEAK
+from coopsim.classes import WEAK
+from coopsim.engines.draws import wave_years
 from coopsim.engines.fast.members import CohortMembers
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
+from coopsim.model.dormancy import DormancyPlan, embed_classes, state_generator
 from coopsim.model.hazards import Hazards
 from coopsim.model.occupancy import N_CLASSES, integral_of_expm
-from coopsim.model.plan import CleanupEvent, Period, ProgrammePlan, SimulationPlan, scaled_hazards
+from coopsim.model.plan import Period, ProgrammePlan, SimulationPlan, scaled_hazards
 
 #: Replicates simulated together with one random stream.
 FAST_BLOCK = 256
@@ -81,11 +86,14 @@ def _support_groups(plan: SimulationPlan) -> list[SupportGroup]:
     ]
 
 
-def _generators(hazards: Hazards, scales: np.ndarray | None) -> np.ndarray:
-    """Generator matrices (replicates or 1, 5, 5): each replicate's upgrade, downgrade and
-    dissolution rates scaled by its row of `scales` (a generator is linear in each kind)."""
+def _generators(
+    hazards: Hazards, scales: np.ndarray | None, dormancy: DormancyPlan | None = None
+) -> np.ndarray:
+    """Generator matrices (replicates or 1, 5, 5), or 6 x 6 with dormancy (the dormant state
+    before dissolved): each replicate's upgrade, downgrade and dissolution rates scaled by its
+    row of `scales` (a generator is linear in each kind); the dormancy hazards are not."""
     if scales is None:
-        return hazards.generator()[None]
+        return state_generator(hazards, dormancy)[None]
     zero = np.zeros_like(hazards.upgrade)
     parts = np.stack(
         [
@@ -94,13 +102,16 @@ def _generators(hazards: Hazards, scales: np.ndarray | None) -> np.ndarray:
             Hazards(zero, zero, hazards.dissolution).generator(),
         ]
     )
-    return np.einsum("bk,kij->bij", scales, parts)
+    scaled = np.einsum("bk,kij->bij", scales, parts)
+    if dormancy is None:
+        return scaled
+    return embed_classes(scaled) + dormancy.generator_part()[None]
 
 
 class _Block:
-    """One block of replicates in flight; counts[b, g, j, c] are the cooperatives of
+    """One block of replicates in flight; counts[b, g, j, s] are the cooperatives of
     replicate b in support group g (0: unsupported), cohort j (0: starting stock, 1 + y:
-    founded in year y) and latent class c."""
+    founded in year y) and latent state s (a class, or dormant with dormancy)."""
 
     def __init__(self, plan: SimulationPlan, seed: int, block: int) -> None:
         self.plan = plan
@@ -110,8 +121,9 @@ class _Block:
         b = FAST_BLOCK
         self.groups = [SupportGroup(-1, -math.inf, math.inf), *_support_groups(plan)]
         self.active = [0]  # support groups that may hold cooperatives now
-        self.counts = np.zeros((b, len(self.groups), 1 + plan.n_years, N_CLASSES), dtype=np.int64)
-        self.counts[:, 0, 0, :] = plan.initial.latent
+        self.n_states = s = plan.n_states  # dissolved is state s in the generators
+        self.counts = np.zeros((b, len(self.groups), 1 + plan.n_years, s), dtype=np.int64)
+        self.counts[:, 0, 0, :N_CLASSES] = plan.initial.latent  # no one dormant at the start
         self.members = CohortMembers(plan, self.rng, b)
         self.rate_scales, self.founding_scale, k = self._parameters(block)
         self.factors = (
@@ -124,6 +136,12 @@ class _Block:
             name: np.zeros(b) for name in ("founded", "dissolved", "removed", "supported", "spent")
         }
         self.budget = np.tile([p.budget for p in plan.programmes], (b, 1)).astype(float)
+        # Which years have a clean-up wave, per replicate from its own "waves" stream.
+        self.waves = (
+            np.stack([wave_years(plan, seed, block * b + r) for r in range(b)])
+            if plan.waves is not None
+            else None
+        )
 
     def _parameters(self, block: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
         """Per replicate: rate scales (b, 3) or None, founding scale (b,) and the gamma shape
@@ -158,7 +176,9 @@ class _Block:
             for start, end, period in self._intervals(k):
                 for cleanup in cleanups:
                     if cleanup.time == start:
-                        self._cleanup(cleanup, k)
+                        self._cleanup(cleanup.removal, k)
+                if plan.waves is not None and plan.waves.time(k) == start:
+                    self._wave(k)
                 self._end_support(start)
                 for g, group in enumerate(self.groups):
                     if g > 0 and group.start == start:
@@ -173,6 +193,8 @@ class _Block:
         cuts = {float(k), float(k + 1)}
         cuts.update(p.start for p in self.plan.periods if k < p.start < k + 1)
         cuts.update(c.time for c in self.plan.cleanups if k < c.time < k + 1)
+        if self.plan.waves is not None and k < self.plan.waves.time(k):
+            cuts.add(self.plan.waves.time(k))
         for group in self.groups[1:]:
             cuts.update(t for t in (group.start, group.end) if k < t < k + 1)
         edges = sorted(cuts)
@@ -187,13 +209,14 @@ class _Block:
         variants = [period.hazards] + [
             scaled_hazards(period.hazards, p.effects, _EVERYONE, 1.0) for p in self.plan.programmes
         ]
+        s, dormancy = self.n_states, self.plan.dormancy
         rows = np.stack(
             [
-                _normalised(expm(_generators(h, self.rate_scales) * length)[:, :N_CLASSES])
+                _normalised(expm(_generators(h, self.rate_scales, dormancy) * length)[:, :s])
                 for h in variants
             ],
             axis=1,
-        )  # (replicates or 1, variants, from class, to state)
+        )  # (replicates or 1, variants, from state, to state)
         active = self.active
         variant = [self.groups[g].programme + 1 for g in active]
         cohorts = 2 + k  # the starting stock and cohorts founded up to this year
@@ -201,8 +224,8 @@ class _Block:
         moved = self.rng.multinomial(
             self.counts[:, active, :cohorts], rows[:, variant][:, :, None]
         )  # (b, groups, cohorts, from class, to state)
-        self.counts[:, active, :cohorts] = moved[..., :DISSOLVED].sum(axis=-2)
-        gone = moved[..., DISSOLVED].sum(axis=(1, 3))
+        self.counts[:, active, :cohorts] = moved[..., :s].sum(axis=-2)
+        gone = moved[..., s].sum(axis=(1, 3))
         self.counters["dissolved"] += gone.sum(axis=1)
         self.members.remove(gone, alive_before, k)
 
@@ -212,24 +235,26 @@ class _Block:
         plan = self.plan
         scale = self.factors[:, k] * self.founding_scale * period.founding_multiplier * length
         fresh = self.rng.poisson(plan.founding_mean_per_year * scale)
-        entry = np.zeros(N_CLASSES + 1)
+        s = self.n_states
+        entry = np.zeros(s + 1)
         entry[:N_CLASSES] = plan.entry_distribution
-        generators = _generators(period.hazards, self.rate_scales)
+        generators = _generators(period.hazards, self.rate_scales, plan.dormancy)
         at_end = _normalised(entry @ integral_of_expm(generators, length) / length)
         arrived = self.rng.multinomial(fresh, at_end)
         if plan.groups is not None:
             arrived += self._convert(period, length)
         self.counters["founded"] += arrived.sum(axis=1)
-        self.counters["dissolved"] += arrived[:, DISSOLVED]
-        self.counts[:, 0, 1 + k] += arrived[:, :DISSOLVED]
+        self.counters["dissolved"] += arrived[:, s]
+        self.counts[:, 0, 1 + k] += arrived[:, :s]
 
     def _convert(self, period: Period, length: float) -> np.ndarray:
         """Cooperative groups that convert during an interval, each at its own constant hazard,
         by class at the interval's end: a chain with a transient group state."""
         hazard = self.plan.groups.conversion_per_year * period.conversion_multiplier
-        generators = _generators(period.hazards, self.rate_scales)
-        q = np.zeros((generators.shape[0], N_CLASSES + 2, N_CLASSES + 2))
-        q[:, : N_CLASSES + 1, : N_CLASSES + 1] = generators
+        generators = _generators(period.hazards, self.rate_scales, self.plan.dormancy)
+        s = self.n_states
+        q = np.zeros((generators.shape[0], s + 2, s + 2))
+        q[:, : s + 1, : s + 1] = generators
         q[:, -1, :N_CLASSES] = hazard * self.plan.entry_distribution
         q[:, -1, -1] = -hazard
         outcome = self.rng.multinomial(self.pool, _normalised(expm(q * length)[:, -1]))
@@ -253,12 +278,13 @@ class _Block:
             affordable = np.floor((self.budget[:, index] + 1e-9 * programme.cost) / programme.cost)
         else:
             affordable = np.full(FAST_BLOCK, float(programme.capacity_per_year))
-        eligible = np.where(programme.eligible, self.counts[:, 0], 0)  # (b, cohorts, classes)
+        # (b, cohorts, classes): a dormant cooperative is never eligible.
+        eligible = np.where(programme.eligible, self.counts[:, 0, :, :N_CLASSES], 0)
         wanted = np.minimum(affordable, programme.capacity_per_year).astype(np.int64)
         count = np.minimum(wanted, eligible.sum(axis=(1, 2)))
         chosen = self._choose(eligible, count, programme.targeting)
-        self.counts[:, 0] -= chosen
-        self.counts[:, g] += chosen
+        self.counts[:, 0, :, :N_CLASSES] -= chosen
+        self.counts[:, g, :, :N_CLASSES] += chosen
         self.active.append(g)
         self.budget[:, index] -= count * programme.cost
         self.counters["supported"] += count
@@ -292,22 +318,33 @@ class _Block:
         picked[:, -1] = left
         return picked
 
-    def _cleanup(self, cleanup: CleanupEvent, k: int) -> None:
-        """Each cooperative removed with its class's probability, at once."""
+    def _cleanup(self, removal: np.ndarray, k: int) -> None:
+        """Each cooperative removed with its state's probability, at once: a binomial thinning
+        of every cell (`removal` over states, or per replicate and state)."""
         alive_before = self.counts.sum(axis=(1, 3))
-        removed = self.rng.binomial(self.counts, cleanup.removal)
+        removed = self.rng.binomial(self.counts, removal)
         self.counts -= removed
         gone = removed.sum(axis=(1, 3))
         self.counters["removed"] += gone.sum(axis=1)
         self.counters["dissolved"] += gone.sum(axis=1)
         self.members.remove(gone, alive_before, k)
 
+    def _wave(self, k: int) -> None:
+        """The clean-up wave of year k, in the replicates that have one."""
+        assert self.waves is not None and self.plan.waves is not None
+        happens = self.waves[:, k]
+        if happens.any():
+            removal = np.where(happens[:, None], self.plan.waves.removal, 0.0)
+            self._cleanup(removal[:, None, None, :], k)
+
     def _snapshot(self, k: int) -> np.ndarray:
         plan = self.plan
-        by_cohort = self.counts.sum(axis=1)  # (b, cohorts, classes)
-        classified = by_cohort[:, : 1 + k].sum(axis=1)
+        by_cohort = self.counts.sum(axis=1)  # (b, cohorts, states)
+        by_state = by_cohort[:, : 1 + k].sum(axis=1)
+        classified = by_state[:, :N_CLASSES]
+        dormant = by_state[:, N_CLASSES] if self.n_states > N_CLASSES else 0.0
         unclassified = by_cohort[:, 1 + k].sum(axis=1)
-        total = classified.sum(axis=1) + unclassified
+        total = by_state.sum(axis=1) + unclassified
         denominator = classified.sum(axis=1) if plan.share_of_classified_only else total
         well = classified[:, plan.well_operating].sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -330,6 +367,7 @@ class _Block:
             "supported": self.counters["supported"],
             "budget_spent_million_vnd": self.counters["spent"],
             "cooperative_groups": self.pool if plan.groups is not None else np.nan,
+            "dormant": dormant,
         }
         for name, value in values.items():
             row[:, METRIC_INDEX[name]] = value
