@@ -23,7 +23,7 @@ notebooks in notebooks/ walk through them):
 >>> scenario = coopsim.with_setting(base, "founding.mean_per_year", 25)
 >>> result = coopsim.forecast(scenario, replications=200, seed=1)
 >>> result.trajectories().shape  # 200 replicates x 7 years; replicate, year, metrics
-(1400, 17)
+(1400, 18)
 >>> table = result.target_table()  # one row per target: probability, stderr, 95% interval
 >>> ax = coopsim.plot_fan(result, "founded")  # takes ax=, returns the Axes
 """
