@@ -98,23 +98,41 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
 
 def format_calibration(result: CalibrationResult) -> str:
     """The table printed after a calibration."""
-    observed = result.problem.observed
+    summary = result.summary()
+    what = (
+        f"the whole record from {summary['record_starts']} to the end of {result.problem.year}"
+        if summary["method"] == "record"
+        else str(result.problem.year)
+    )
+    width = max([22, *(len(name) + 1 for name in result.identifiability.parameter)])
     lines = [
-        f"Calibrated '{result.problem.scenario.name}' to {observed.year} "
+        f"Calibrated '{result.problem.scenario.name}' to {what} "
         f"({len(result.draws)} posterior draws, seed {result.seed})",
         "",
-        f"{'parameter':<22}{'prior median [90%]':>30}{'posterior median [90%]':>32}{'ratio':>7}",
+        f"{'parameter':<{width}}{'prior median [90%]':>30}{'posterior median [90%]':>32}"
+        f"{'ratio':>7}",
     ]
     for row in result.identifiability.itertuples():
         prior = f"{row.prior_median:.3g} [{row.prior_q05:.3g}, {row.prior_q95:.3g}]"
         post = f"{row.posterior_median:.3g} [{row.posterior_q05:.3g}, {row.posterior_q95:.3g}]"
-        lines.append(f"{row.parameter:<22}{prior:>30}{post:>32}{row.spread_ratio:>7.2f}")
+        lines.append(f"{row.parameter:<{width}}{prior:>30}{post:>32}{row.spread_ratio:>7.2f}")
     lines += ["", "Posterior predictive check (published value against the 90% band):"]
+    figure_width = max([22, *(len(name) for name in result.check.figure)])
     for row in result.check.itertuples():
-        inside = "inside" if row.inside_90 else "OUTSIDE"
+        inside = "inside" if row.inside_90 else f"OUTSIDE (PIT {row.p_at_most:.3f})"
         lines.append(
-            f"  {row.figure:<22} {row.published:>10.4g}  [{row.q05:.4g}, {row.q95:.4g}]  {inside}"
+            f"  {row.figure:<{figure_width}} {row.published:>10.4g}  "
+            f"[{row.q05:.4g}, {row.q95:.4g}]  {inside}"
         )
+    wave = summary.get("clean_up_wave")
+    if isinstance(wave, dict) and "probability" in wave:
+        first, last = wave["years"]
+        lines.append(
+            f"\nChance of at least one clean-up wave in {first}-{last}: "
+            f"{wave['probability']:.2f} (posterior median {wave['median']:.2f}, "
+            f"90% interval {wave['q05']:.2f}-{wave['q95']:.2f})"
+        )
+    lines += [f"\nContradiction in the data: {text}" for text in summary.get("contradictions", [])]
     revision = result.revision()
     if revision["revision"] is not None:
         lines.append(

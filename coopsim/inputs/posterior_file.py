@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.errors import InputError, combined
-from coopsim.inputs.priors import PARAMETERS, POSITIVE
+from coopsim.inputs.priors import PARAMETERS, POSITIVE, PROBABILITIES
 
 #: Columns of posterior.csv that say where a draw comes from (kept for diagnostics).
 INDEX_COLUMNS = ("chain", "draw")
@@ -39,6 +39,8 @@ def allowed_values(column: str) -> str:
     """What a column of a posterior file may hold, in words."""
     if column.endswith("_scale"):
         return f"a positive number up to {MAX_SCALE:g} (a multiplier on the scenario's rates)"
+    if column in PROBABILITIES:
+        return "a probability, from 0 to 1"
     if column in POSITIVE:
         return "a positive number"
     return "a finite number"
@@ -51,6 +53,8 @@ def allowed(column: str, values: np.ndarray) -> np.ndarray:
         ok &= values > 0
     if column.endswith("_scale"):
         ok &= values <= MAX_SCALE
+    if column in PROBABILITIES:
+        ok &= values <= 1
     return ok
 
 

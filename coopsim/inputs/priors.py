@@ -28,9 +28,42 @@ PARAMETERS: dict[str, str] = {
         "cooperatives the register dropped in the calibration year beyond the published flows "
         "(observation model only: flows minus stock change)"
     ),
+    "dormancy_entry_scale": "multiplier on every stopping hazard (dormancy.entry_per_year)",
+    "dormancy_resume_per_year": "dormancy.resume_per_year: hazard of a dormant one resuming",
+    "dormancy_dissolution_per_year": (
+        "dormancy.dissolution_per_year: hazard of a dormant one dissolving"
+    ),
+    "wave_probability_per_year": "cleanup_waves.probability_per_year: chance of a wave a year",
+    "wave_removal_dormant": "cleanup_waves.removal_probability.dormant",
+    "wave_removal_weak": "cleanup_waves.removal_probability.weak",
+    "initial_dormant_share": (
+        "share of the record's first stock that had stopped operating (whole-record fit only)"
+    ),
+    "register_error": (
+        "standard deviation of a published total's error, in cooperatives (whole-record fit "
+        "only: registers revised, merged or converted cooperatives)"
+    ),
 }
 #: Parameters that must be positive (they scale rates or are a gamma shape).
 POSITIVE = frozenset(PARAMETERS) - {"stock_revision"}
+#: Parameters that are probabilities or shares: their priors must lie within [0, 1].
+PROBABILITIES = frozenset(
+    {
+        "wave_probability_per_year",
+        "wave_removal_dormant",
+        "wave_removal_weak",
+        "initial_dormant_share",
+    }
+)
+#: Parameters only the whole-record fit (method = "record") reads.
+RECORD_ONLY = frozenset(PARAMETERS) - {
+    "founding_scale",
+    "founding_dispersion",
+    "upgrade_scale",
+    "downgrade_scale",
+    "dissolution_scale",
+    "stock_revision",
+}
 
 ParameterName = Literal[tuple(PARAMETERS)]  # type: ignore[valid-type]
 
@@ -112,10 +145,16 @@ class Prior(StrictModel):
 
 
 class CalibrationSpec(StrictModel):
-    """What `coopsim calibrate` fits: the year whose published figures are matched (from the
-    previous year's census), and a prior per parameter."""
+    """What `coopsim calibrate` fits: one year's published figures from the previous year's
+    census (method "year"), or every figure of the record up to the end of `year` (method
+    "record"); and a prior per parameter."""
 
-    year: int = Field(description="the year whose flows and end-of-year figures are fitted")
+    year: int = Field(description="the year whose figures are fitted (record: the last year)")
+    method: Literal["year", "record"] = Field(
+        default="year",
+        description='"year": the figures of `year` from the census before it; "record": '
+        "every figure from the earliest total stock to the end of `year`",
+    )
     priors: dict[ParameterName, Prior]
 
     @model_validator(mode="after")
@@ -125,6 +164,22 @@ class CalibrationSpec(StrictModel):
                 raise ValueError(
                     f"priors.{name}: must be a lognormal or a uniform prior with low >= 0 "
                     "(the parameter is positive)"
+                )
+            if name in PROBABILITIES and not (
+                prior.distribution == "uniform" and prior.high <= 1  # type: ignore[operator]
+            ):
+                raise ValueError(
+                    f"priors.{name}: must be a uniform prior within 0-1 (it is a probability)"
+                )
+            if self.method == "year" and name in RECORD_ONLY:
+                raise ValueError(
+                    f'priors.{name}: only method = "record" fits it (the whole record); '
+                    'set method = "record" or remove the prior'
+                )
+            if self.method == "record" and name == "stock_revision":
+                raise ValueError(
+                    'priors.stock_revision: method = "record" reads every stock and flow; '
+                    "give register_error instead"
                 )
         return self
 

@@ -22,9 +22,11 @@ from coopsim.analyses.calibration.observation import (
     log_likelihood,
     observed_year,
 )
+from coopsim.analyses.calibration.record.problem import RecordProblem
 from coopsim.analyses.calibration.sampler import Chains, sample
+from coopsim.analyses.calibration.space import ParameterSpace
 from coopsim.errors import InputError
-from coopsim.inputs.priors import POSITIVE, Prior
+from coopsim.inputs.priors import Prior
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.hazards import Hazards
@@ -39,7 +41,7 @@ REVISION = "stock_revision"
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(ParameterSpace):
     """A scenario, the year it is fitted to and the priors of the sampled parameters."""
 
     scenario: Scenario
@@ -48,35 +50,22 @@ class Problem:
     base: Hazards = field(repr=False)
     entry: np.ndarray = field(repr=False)
 
+    #: How the likelihood is computed (calibration.json and diagnostics.json say it).
+    likelihood = (
+        "exact: founded (negative binomial) and dissolved (sum of binomials); bivariate normal "
+        "with exact moments for the well-operating and weak counts given dissolved, over each "
+        "share's rounding interval"
+    )
+
     @property
     def names(self) -> list[str]:
         """The sampled parameters, in the order of the sampler's vectors."""
         return [name for name in self.priors if name != REVISION]
 
-    def natural(self, z: np.ndarray) -> dict[str, float]:
-        """Parameter values from the sampler's unconstrained vector."""
-        values = {}
-        for name, u in zip(self.names, z, strict=True):
-            prior = self.priors[name]
-            if prior.distribution == "uniform":
-                values[name] = prior.low + (prior.high - prior.low) / (1 + math.exp(-u))
-            elif name in POSITIVE:
-                values[name] = math.exp(u)
-            else:
-                values[name] = float(u)
-        return values
-
-    def unconstrained(self, values: dict[str, float]) -> np.ndarray:
-        """The sampler's vector for parameter values (inverse of `natural`)."""
-        z = []
-        for name in self.names:
-            prior, x = self.priors[name], values[name]
-            if prior.distribution == "uniform":
-                p = (x - prior.low) / (prior.high - prior.low)
-                z.append(math.log(p / (1 - p)))
-            else:
-                z.append(math.log(x) if name in POSITIVE else x)
-        return np.array(z)
+    @property
+    def year(self) -> int:
+        """The year fitted."""
+        return self.observed.year
 
     def model_inputs(self, values: dict[str, float]) -> tuple[Hazards, float, float | None]:
         """Hazards, founding mean and founding dispersion for parameter values (a parameter
@@ -91,18 +80,7 @@ class Problem:
         return hazards, mean, values.get("founding_dispersion", founding.dispersion)
 
     def log_posterior(self, z: np.ndarray) -> float:
-        if not np.all(np.isfinite(z)) or np.max(np.abs(z)) > 50:
-            return -math.inf
-        values = self.natural(z)
-        total = 0.0
-        for name, u in zip(self.names, z, strict=True):
-            prior = self.priors[name]
-            total += prior.logpdf(values[name])
-            if prior.distribution == "uniform":
-                s = 1 / (1 + math.exp(-u))
-                total += math.log(prior.high - prior.low) + math.log(s * (1 - s) + 1e-300)
-            elif name in POSITIVE:
-                total += u  # the log scale's Jacobian
+        total, values = self.log_prior(z)
         if not math.isfinite(total):
             return -math.inf
         hazards, mean, dispersion = self.model_inputs(values)
@@ -172,6 +150,7 @@ class Posterior:
     natural_chains: np.ndarray
     warmup: int = WARMUP
     thin: int = THIN
+    likelihood: str = "the exact-where-possible likelihood"
 
     def chain_and_draw(self) -> pd.DataFrame:
         """Each table row's chain and draw index (posterior.csv keeps them)."""
@@ -194,7 +173,8 @@ class Posterior:
         """diagnostics.json: the sampler's settings, acceptance rates and, per sampled
         parameter, ArviZ's rank-normalised R-hat, bulk and tail ESS and MCSE."""
         return {
-            "method": "adaptive random-walk Metropolis on the exact-where-possible likelihood",
+            "method": "adaptive random-walk Metropolis",
+            "likelihood": self.likelihood,
             "diagnostics": "ArviZ: rank-normalised split R-hat, bulk and tail ESS, MCSE "
             "(Vehtari et al. 2021), on the natural scale",
             "chains": int(self.chains.draws.shape[0]),
@@ -209,7 +189,7 @@ class Posterior:
 
 
 def calibrate_problem(
-    problem: Problem,
+    problem: Problem | RecordProblem,
     draws: int,
     seed: int,
     warmup: int = WARMUP,
@@ -244,7 +224,7 @@ def calibrate_problem(
         [[list(problem.natural(z).values()) for z in chain] for chain in chains.draws]
     )
     table = pd.DataFrame(natural.reshape(-1, mode.size)[:draws], columns=problem.names)
-    if REVISION in problem.priors:
+    if REVISION in problem.priors and isinstance(problem, Problem):
         revision = problem.observed.revision
         table[REVISION] = (
             float(revision)
@@ -252,4 +232,13 @@ def calibrate_problem(
             else problem.priors[REVISION].frozen().rvs(size=len(table), random_state=rng)
         )
     table = table[list(problem.priors)]
-    return Posterior(table, chains, problem.names, problem.natural(mode), natural, warmup, thin)
+    return Posterior(
+        table,
+        chains,
+        problem.names,
+        problem.natural(mode),
+        natural,
+        warmup,
+        thin,
+        problem.likelihood,
+    )

@@ -9,6 +9,8 @@ import pandas as pd
 
 from coopsim.analyses.calibration.fit import REVISION, Problem
 from coopsim.analyses.calibration.observation import DISSOLVED, WEAK_CLASS, WELL, year_outcomes
+from coopsim.analyses.calibration.record.check import record_published
+from coopsim.analyses.calibration.record.problem import RecordProblem
 
 #: The published figures checked, in the order of the predictive table's columns.
 FIGURES = ("founded", "dissolved", "cooperatives", "well_operating_share", "weak_share")
@@ -40,8 +42,11 @@ def predictive_draws(problem: Problem, draws: pd.DataFrame, seed: int) -> pd.Dat
     return pd.DataFrame(rows, columns=list(FIGURES))
 
 
-def published_figures(problem: Problem) -> dict[str, float | None]:
-    """The published value of each checked figure (None where the data have none)."""
+def published_figures(problem: Problem | RecordProblem) -> dict[str, float | None]:
+    """The published value of each checked figure (None where the data have none); for the
+    whole record, every fitted figure by its place in the region file."""
+    if isinstance(problem, RecordProblem):
+        return record_published(problem)
     observed = problem.observed
 
     def middle(interval: tuple[float, float] | None) -> float | None:

@@ -24,8 +24,12 @@ from coopsim.analyses.calibration.predictive import (
     predictive_draws,
     published_figures,
 )
+from coopsim.analyses.calibration.record.check import record_predictive
+from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
+from coopsim.analyses.calibration.record.waves import wave_chance
 from coopsim.analyses.calibration.report import identifiability, warnings_for
 from coopsim.defaults import DEFAULT_DRAWS
+from coopsim.inputs.consistency import check_consistency
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.results.output_folder import write_json
@@ -48,7 +52,7 @@ def prior_draws(problem: Problem, n: int, seed: int) -> pd.DataFrame:
 class CalibrationResult:
     """Everything `coopsim calibrate` reports, as tables a notebook can use."""
 
-    problem: Problem
+    problem: Problem | RecordProblem
     posterior: Posterior
     identifiability: pd.DataFrame
     predictive: pd.DataFrame
@@ -57,6 +61,8 @@ class CalibrationResult:
     seed: int
     #: The published figures the fit leaves out, with why (dotted place -> reason).
     not_used: dict[str, str] = field(default_factory=dict)
+    #: Figures of the region file that contradict each other (the consistency checks).
+    contradictions: list[str] = field(default_factory=list)
 
     @property
     def draws(self) -> pd.DataFrame:
@@ -64,7 +70,10 @@ class CalibrationResult:
         return self.posterior.draws
 
     def revision(self) -> dict[str, object]:
-        """The register-revision term of the observation model, and how surprising it is."""
+        """The register-revision term of the observation model, and how surprising it is
+        (the whole-record fit has a register error on every total instead)."""
+        if isinstance(self.problem, RecordProblem):
+            return {"revision": None, "note": "see register_error"}
         observed = self.problem.observed
         value = observed.revision
         prior = self.problem.priors.get(REVISION)
@@ -85,17 +94,23 @@ class CalibrationResult:
 
     def summary(self) -> dict[str, object]:
         """calibration.json: the fit in one document."""
-        return {
+        record = isinstance(self.problem, RecordProblem)
+        found: dict[str, object] = {
             "scenario": self.problem.scenario.name,
-            "year": self.problem.observed.year,
+            "method": "record" if record else "year",
+            "year": self.problem.year,
             "draws": len(self.draws),
             "seed": self.seed,
-            "likelihood": (
-                "exact: founded (negative binomial) and dissolved (sum of binomials); "
-                "bivariate normal with exact moments for the well-operating and weak counts "
-                "given dissolved, over each share's rounding interval"
-            ),
-            "stock_revision": self.revision(),
+            "likelihood": self.problem.likelihood,
+        }
+        if record:
+            found["record_starts"] = self.problem.record.first_date
+            found["figures_fitted"] = [f.where for f in self.problem.record.figures]
+            found["contradictions"] = self.contradictions
+            found["clean_up_wave"] = wave_chance(self.problem, self.draws)
+        else:
+            found["stock_revision"] = self.revision()
+        return found | {
             "posterior": {
                 row.parameter: {
                     "median": row.posterior_median,
@@ -159,7 +174,9 @@ def calibrate(
         from coopsim.inputs.region_data import region_for
 
         region = region_for(scenario).data
-    problem = build_problem(scenario, region)
+    spec = scenario.calibration
+    record = spec is not None and spec.method == "record"
+    problem = build_record_problem(scenario, region) if record else build_problem(scenario, region)
     bar = Progress(0, label="sampler steps", enabled=progress)
     try:
         posterior = calibrate_problem(problem, draws, seed, warmup=warmup, progress=bar)
@@ -167,9 +184,24 @@ def calibrate(
         bar.close()
     table = identifiability(problem.priors, posterior.draws, seed)
     with single_threaded_blas():
-        predictive = predictive_draws(problem, posterior.draws, seed)
-    check = predictive_check(predictive, published_figures(problem))
+        if isinstance(problem, RecordProblem):
+            predictive, check = record_predictive(problem, posterior.draws, seed)
+        else:
+            predictive = predictive_draws(problem, posterior.draws, seed)
+            check = predictive_check(predictive, published_figures(problem))
     found = warnings_for(table)
     found += convergence_warnings(posterior.convergence(), posterior.natural_chains.shape[0])
-    left = figures_not_used(region, problem.observed.year)
-    return CalibrationResult(problem, posterior, table, predictive, check, found, seed, left)
+    contradictions: list[str] = []
+    if isinstance(problem, RecordProblem):
+        left = problem.record.not_used
+        contradictions = [str(item) for item in check_consistency(region)]
+        found += [
+            f"{row.figure}: published {row.published:.4g} is {row.outlier}"
+            for row in check.itertuples()
+            if row.outlier
+        ]
+    else:
+        left = figures_not_used(region, problem.observed.year)
+    return CalibrationResult(
+        problem, posterior, table, predictive, check, found, seed, left, contradictions
+    )

@@ -1,0 +1,241 @@
+"""The likelihood of a whole published record under one parameter set: the Gaussian-sum
+moment filter (record.moments) run through the record's figures (record.timeline).
+
+The filter starts at the record's first total stock with the unpublished class split drawn
+around a reference split (the region's latest class census, else the founding entry
+classes) with a Dirichlet spread of concentration SPLIT_CONCENTRATION, and a share of dormant
+cooperatives `initial_dormant_share`. It then steps from event to event: 1 January (new
+cooperatives join the classified stock, a new year's founding intensity), the start of a
+published period (its counters are copied), a possible wave (the components split), and
+each figure (conditioned on). The log likelihood is the log of the components' total weight
+at the end; each figure's one-step-ahead predictive is kept for the predictive check.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from coopsim.analyses.calibration.record.moments import (
+    LAYOUT,
+    N_ALIVE,
+    Condition,
+    Dynamics,
+    Mixture,
+    Predictive,
+    condition,
+    copy_functional,
+    new_year,
+    propagate,
+    wave,
+)
+from coopsim.analyses.calibration.record.timeline import Record, RecordFigure
+
+#: Dirichlet concentration of the unpublished starting class split around its reference.
+SPLIT_CONCENTRATION = 10.0
+#: Standard deviation of the starting total before its figure is read (a share of it).
+START_TOTAL_SPREAD = 0.05
+#: Variance of rounding a count to a whole number (uniform on +- 0.5).
+_WHOLE = 1.0 / 12.0
+
+
+@dataclass(frozen=True)
+class RecordModel:
+    """One parameter set as the filter needs it."""
+
+    dynamics: Dynamics
+    reference_split: np.ndarray  # (4,) class shares of the operating stock at the start
+    initial_dormant_share: float
+    wave_probability: float = 0.0
+    wave_time_of_year: float = 0.7
+    wave_removal: np.ndarray = field(default_factory=lambda: np.zeros(N_ALIVE))
+    register_error: float = 0.0  # sd of a published total's error, in cooperatives
+
+
+@dataclass
+class Filtered:
+    """The filter's answer: log likelihood and each figure's predictive (by its place)."""
+
+    log_likelihood: float
+    predictive: dict[str, Predictive]
+    final: Mixture
+
+
+def _start(record: Record, model: RecordModel) -> Mixture:
+    """The state at the first total, before any figure is read."""
+    lay, dyn = LAYOUT, model.dynamics
+    d = lay.base
+    mean, cov = np.zeros(d), np.zeros((d, d))
+    part = record.start - math.floor(record.start)
+    young = dyn.founding_mean * part * np.append(dyn.entry, 0.0)
+    mean[lay.young] = young
+    cov[lay.young, lay.young] = np.diag(young)
+    n = max(record.first_total - young.sum(), 1.0)
+    p = np.append((1 - model.initial_dormant_share) * model.reference_split, 0.0)
+    p[N_ALIVE - 1] = model.initial_dormant_share
+    mean[lay.old] = n * p
+    spread = np.diag(p) - np.outer(p, p)
+    cov[lay.old, lay.old] = (n * n / (SPLIT_CONCENTRATION + 1) + n) * spread + (
+        START_TOTAL_SPREAD * n
+    ) ** 2 * np.outer(p, p)
+    mean[lay.founded] = young.sum()
+    mean[lay.intensity] = dyn.founding_mean
+    if dyn.founding_shape is not None:
+        cov[lay.intensity, lay.intensity] = dyn.founding_mean**2 / dyn.founding_shape
+    return Mixture(np.zeros(1), mean[None], cov[None], np.ones((1, 0), dtype=bool))
+
+
+def _events(record: Record, model: RecordModel) -> list[tuple[float, int, object]]:
+    """(time, order, what) for every step: figures (0), 1 January (1), period starts (2),
+    wave dates (3); at equal times in that order."""
+    events: list[tuple[float, int, object]] = []
+    groups = sorted({f.group for f in record.figures if f.dates})
+    for f in record.figures:
+        if f.dates:
+            for k, t in enumerate(f.dates):
+                events.append((t, 0, ("dated", f.group, k)))
+        else:
+            events.append((f.time, 0, ("figure", f)))
+        if f.start is not None:
+            events.append((f.start, 2, ("open", f)))
+    for year in range(1, record.end_year - record.year0 + 1):
+        if year > record.start:
+            events.append((float(year), 1, ("year",)))
+    if model.wave_probability > 0:
+        for k in range(record.end_year - record.year0 + 1):
+            t = k + model.wave_time_of_year
+            if t > record.start:
+                events.append((t, 3, ("wave",)))
+    # one event per uncertain date of a group (its figures are read together)
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for e in sorted(events, key=lambda e: (e[0], e[1], _name(e[2]))):
+        what = e[2]
+        if what[0] == "dated":
+            if (what[1], what[2]) in seen:
+                continue
+            seen.add((what[1], what[2]))
+        unique.append(e)
+    return [(t, o, w) for t, o, w in unique], groups  # type: ignore[return-value]
+
+
+def _name(what: tuple) -> str:
+    """A sort key for events at the same time and order: the figure's place."""
+    return what[1].where if what[0] in ("figure", "open") else str(what[1:])
+
+
+def run_filter(record: Record, model: RecordModel, keep_predictive: bool = False) -> Filtered:
+    """Filter the record under one parameter set."""
+    key = (model.wave_probability > 0, model.wave_time_of_year)
+    if key not in record.events:
+        record.events[key] = _events(record, model)
+    events, groups = record.events[key]
+    by_group = {g: [f for f in record.figures if f.group == g and f.dates] for g in groups}
+    mix = _start(record, model)
+    mix.pending = np.ones((1, len(groups)), dtype=bool)
+    copies: dict[str, int] = {}
+    cache: dict = {}
+    predictive: dict[str, list[tuple[float, Predictive]]] = {}
+    now = record.start
+    for time, _, what in events:
+        if time > now:
+            mix = propagate(mix, model.dynamics, time - now, cache)
+            now = time
+        kind = what[0]
+        if kind == "year":
+            mix = new_year(mix, model.dynamics)
+        elif kind == "open":
+            f = what[1]
+            copies[f.where] = mix.size
+            mix = copy_functional(mix, f.h)
+        elif kind == "wave":
+            mix = wave(mix, model.wave_probability, model.wave_removal)
+        elif kind == "figure":
+            f = what[1]
+            mix, pred = _read(f, mix, copies, model)
+            predictive.setdefault(f.where, []).append((1.0, pred))
+        else:
+            mix = _dated(
+                mix, what[1], what[2], groups.index(what[1]), by_group, copies, model, predictive
+            )
+        mix = mix.prune()
+        if not np.isfinite(mix.log_weight).any():
+            return Filtered(-math.inf, {}, mix)
+    log_lik = mix.log_total()
+    merged = (
+        {where: _merge(parts) for where, parts in predictive.items()} if keep_predictive else {}
+    )
+    return Filtered(log_lik, merged, mix)
+
+
+def _dated(mix, group, k, column, by_group, copies, model, predictive) -> Mixture:
+    """An uncertain date of a report: each component that has not read it yet splits into
+    'the report is of this date' (weight 1 / dates left) and 'of a later one'."""
+    figures = by_group[group]
+    left = len(figures[0].dates) - k
+    waiting = np.flatnonzero(mix.pending[:, column])
+    if waiting.size == 0:
+        return mix
+    now_part = mix.select(waiting)
+    now_part.log_weight = now_part.log_weight - math.log(left)
+    now_part.pending = now_part.pending.copy()
+    now_part.pending[:, column] = False
+    share = float(np.exp(now_part.log_weight - mix.log_total()).sum()) if left > 1 else 1.0
+    for f in figures:
+        now_part, pred = _read(f, now_part, copies, model)
+        predictive.setdefault(f.where, []).append((share, pred))
+    if left == 1:
+        rest = mix.select(np.flatnonzero(~mix.pending[:, column]))
+        return rest.join(now_part)
+    later = mix.select(waiting)
+    later.log_weight = later.log_weight + math.log((left - 1) / left)
+    rest = mix.select(np.flatnonzero(~mix.pending[:, column]))
+    return rest.join(later).join(now_part)
+
+
+def _read(f: RecordFigure, mix: Mixture, copies: dict[str, int], model: RecordModel):
+    """Condition on a figure; its predictive carries a share's scale (the expected total)."""
+    scale = mix.expected_total() if f.share else 1.0
+    mix, pred = condition(mix, _condition(f, mix, copies, model))
+    return mix, replace(pred, scale=scale)
+
+
+def _condition(f: RecordFigure, mix: Mixture, copies: dict[str, int], model: RecordModel):
+    """The filter's condition for a figure: counts whole (or rounded, or bounded), a flow as
+    counters minus their copies at its start, a share as count - share x total."""
+    h = np.zeros(mix.size)
+    h[: f.h.size] = f.h
+    if f.start is not None:
+        base = copies[f.where]
+        h[base] = -1.0
+    if f.share:
+        total = LAYOUT.total(mix.size)
+        expected_total = mix.expected_total()
+        if math.isfinite(f.low) and math.isfinite(f.high) and f.low > 0 and f.high < 1:
+            middle = (f.low + f.high) / 2
+            half = (f.high - f.low) / 2 * expected_total
+            return Condition(h - middle * total, _WHOLE, low=-half - 0.5, high=half + 0.5)
+        bound = f.low if f.low > 0 else f.high
+        low = 0.0 if f.low > 0 else -math.inf
+        high = 0.0 if f.low <= 0 else math.inf
+        return Condition(h - bound * total, _WHOLE, low=low, high=high)
+    noise = _WHOLE + (model.register_error**2 if f.quantity == "total" else 0.0)
+    if f.value is not None:
+        return Condition(h, noise, value=f.value)
+    return Condition(h, noise, low=f.low - 0.5, high=f.high + 0.5)
+
+
+def _merge(parts: list[tuple[float, Predictive]]) -> Predictive:
+    """One predictive from the parts read at different tried dates (weighted by their mass)."""
+    if len(parts) == 1:
+        return parts[0][1]
+    total = sum(w for w, _ in parts)
+    weights = np.concatenate([w / total * p.weights for w, p in parts])
+    return Predictive(
+        weights / weights.sum(),
+        np.concatenate([p.means for _, p in parts]),
+        np.concatenate([p.sds for _, p in parts]),
+        parts[0][1].scale,
+    )
