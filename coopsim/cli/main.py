@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from coopsim.cli.app import add_app_command, run_app
 from coopsim.cli.calibrate import add_calibrate_command, run_calibrate
 from coopsim.cli.compare import add_compare_command, run_compare
 from coopsim.cli.forecast import add_forecast_options, run_forecast
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare_command(commands, add_simulation_options)
     add_levers_command(commands)
     add_goal_seek_command(commands, add_simulation_options)
+    add_app_command(commands, whole_number)
     return parser
 
 
@@ -100,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_schema(args)
             if args.command == "show":
                 return run_show(args)
+            if args.command == "app":
+                return run_app(args)
             return run_validate(args)
     except InputError as error:
         report_input_error(error)
