@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from coopsim.cli.options import interrupted_status, stop_word
-from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED, ENGINE_CHOICES
+from coopsim.cli.options import add_quiet_option, add_run_options, interrupted_status, stop_word
 from coopsim.errors import InputError
 
 INSTALL = 'pip install "coopsim[app]"'
@@ -48,24 +47,8 @@ def add_app_command(
         default=DEFAULT_EXPORTS,
         help=f"where exported scenarios and briefs are written (default {DEFAULT_EXPORTS}/)",
     )
-    app.add_argument(
-        "--engine",
-        choices=ENGINE_CHOICES,
-        default="auto",
-        help="engine (default auto: exact when it computes every target, else fast)",
-    )
-    app.add_argument(
-        "--replications",
-        type=whole_number(1),
-        default=DEFAULT_REPLICATIONS,
-        help=f"Monte Carlo replicates per answer (default {DEFAULT_REPLICATIONS})",
-    )
-    app.add_argument(
-        "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
-    )
-    app.add_argument(
-        "--workers", type=whole_number(1), default=None, help="worker processes (default all cores)"
-    )
+    add_run_options(app, "engine (default auto: exact when it computes every target, else fast)")
+    add_quiet_option(app, "print the address alone")
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -94,11 +77,14 @@ def run_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     url = server.start()
-    print(
-        f"coopsim explorer: {url}  ({len(library.files)} scenarios; exports to "
-        f"{library.export_folder}; Ctrl-C to stop)",
-        flush=True,
-    )
+    if args.quiet:
+        print(url, flush=True)
+    else:
+        print(
+            f"coopsim explorer: {url}  ({len(library.files)} scenarios; exports to "
+            f"{library.export_folder}; Ctrl-C to stop)",
+            flush=True,
+        )
     try:
         while True:
             time.sleep(3600)

@@ -81,10 +81,10 @@ def whole_number(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def add_simulation_options(parser: argparse.ArgumentParser) -> None:
-    """The options every simulating command takes, the same way: --replications, --seed,
-    --engine, --workers, --executor, --scheduler, --set and --quiet (make the executor with
-    coopsim.runs.executor_choice.make_executor(args.executor, args.workers, args.scheduler))."""
+def add_run_options(
+    parser: argparse.ArgumentParser, engine_help: str = "simulation engine (default auto)"
+) -> None:
+    """--replications, --seed, --engine and --workers: what a run on this machine needs."""
     parser.add_argument(
         "--replications",
         type=whole_number(1),
@@ -97,15 +97,20 @@ def add_simulation_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SEED,
         help=f"random seed (default {DEFAULT_SEED})",
     )
-    parser.add_argument(
-        "--engine", choices=ENGINE_CHOICES, default="auto", help="simulation engine (default auto)"
-    )
+    parser.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help=engine_help)
     parser.add_argument(
         "--workers",
         type=whole_number(1),
         default=None,
         help="worker processes (default all cores)",
     )
+
+
+def add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    """The options every simulating command takes, the same way: --replications, --seed,
+    --engine, --workers, --executor, --scheduler, --set and --quiet (make the executor with
+    coopsim.runs.executor_choice.make_executor(args.executor, args.workers, args.scheduler))."""
+    add_run_options(parser)
     parser.add_argument(
         "--executor",
         choices=EXECUTOR_CHOICES,

@@ -21,6 +21,7 @@ COMMANDS = {
     "show": [str(BASELINE)],
     "levers": [str(BASELINE)],
     "schema": ["scenario"],
+    "app": [],
 }
 
 
