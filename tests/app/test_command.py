@@ -60,3 +60,16 @@ def test_the_command_prints_its_address_serves_the_page_and_stops(tmp_path):
         _, err = process.communicate(timeout=30)
     assert process.returncode == 143, err
     assert "Traceback" not in err
+
+
+def test_from_a_notebook_the_explorer_shows_as_a_frame_of_the_page(tmp_path):
+    from coopsim.app.notebook import explore
+
+    running = explore(SCENARIOS / "baseline.toml", export_dir=tmp_path, workers=1)
+    try:
+        frame = running._repr_html_()
+        assert f'<iframe src="{running.url}"' in frame
+        page = urllib.request.urlopen(running.url, timeout=30).read().decode()
+        assert "coopsim scenario explorer" in page
+    finally:
+        running.stop()

@@ -172,3 +172,22 @@ def test_goal_seek_answer_is_marked_on_the_control(page):
     page.click("#goal-apply")
     answered(page, LEVER, f"{value:g}")
     assert shown_probabilities(page)["new_cooperatives_2024_at_least_20"][0] >= 0.9
+
+
+@pytest.mark.slow
+def test_the_brief_of_the_settings_is_exported(page):
+    text = lever_row(page, LEVER).locator("input.value")
+    text.fill("30")
+    text.press("Enter")
+    answered(page, LEVER, "30")
+    page.select_option("#lang", "vi")
+    page.wait_for_function("document.documentElement.lang === 'vi'")
+    page.fill("#export-name", "brief-30")
+    page.click("#export-brief")
+    link = page.locator("#export-answer a")
+    link.wait_for(timeout=120_000)
+    written = Path(link.get_attribute("data-file"))
+    html = written.read_text()
+    assert written.name == "brief-30.html" and 'lang="vi"' in html
+    assert (written.parent / "brief-30.toml").exists()  # the scenario it is the brief of
+    page.select_option("#lang", "en")
