@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -24,21 +23,16 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.app.browser import CHROMIUM, FLAGS  # noqa: E402
+
 LEVER = "founding.mean_per_year"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Moves the slider to a value, then resolves with [ms to the answer, ms to its charts].
 MOVE = """async ([path, value]) => {
-  const slider = document.querySelector(`.lever[data-path="${path}"] input[type=range]`);
+  const row = document.querySelector(`.lever[data-path="${path}"]`);
+  const slider = row.querySelector('input[type=range]');
   slider.value = value;
-  const wanted = slider.value;
+  let wanted = null;  // the text the page sends: the slider's position, written out
   const answered = new Promise((resolve) => {
     const seen = (event) => {
       if (event.detail.changes[path] === wanted && event.detail.final) {
@@ -50,6 +44,7 @@ MOVE = """async ([path, value]) => {
   });
   const start = performance.now();
   slider.dispatchEvent(new Event('input', {bubbles: true}));
+  wanted = row.querySelector('input.value').value;
   const drawn = await answered;
   await Promise.all([...document.querySelectorAll('#charts img')].map((img) =>
     img.complete && !img.classList.contains('stale') ? null
@@ -62,10 +57,9 @@ def measure(url: str, scenario: str, changes: int) -> dict[str, object]:
     """Median and 90th percentile of the times to the answer and to the charts."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(
-            profile, executable_path=chromium, headless=True, args=FLAGS, bypass_csp=True
+            profile, executable_path=CHROMIUM, headless=True, args=FLAGS, bypass_csp=True
         )
         page = context.new_page()
         page.goto(f"{url}?scenario={scenario}")

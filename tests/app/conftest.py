@@ -5,7 +5,6 @@ Playwright through its own executable, with a fresh profile."""
 from __future__ import annotations
 
 import json
-import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,19 +20,10 @@ from coopsim.app.explorer import Explorer, Options
 from coopsim.app.library import ScenarioLibrary
 from coopsim.app.server import Server
 from coopsim.cli.main import main
+from tests.app.browser import CHROMIUM, FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Monte Carlo answers in these tests: two fast blocks, refined in two rounds.
 REPLICATIONS = 512
 SEED = 2024

@@ -118,7 +118,12 @@ function drawLevers() {
       element("div", { class: "muted small", text: `${lever.range}; ${word("file_value", { value: lever.value ?? "–" })}` }),
       refused,
     );
-    slider.addEventListener("input", () => { text.value = slider.value; change(lever.path, slider.value); });
+    // A slider's positions are min + k * step; write them with the step's decimals.
+    const decimals = Math.max(0, -Math.floor(Math.log10(lever.step)));
+    slider.addEventListener("input", () => {
+      text.value = String(Number(Number(slider.value).toFixed(decimals)));
+      change(lever.path, text.value);
+    });
     text.addEventListener("change", () => change(lever.path, text.value.trim()));
     reset.addEventListener("click", () => {
       const next = { ...state.committed };
