@@ -13,10 +13,10 @@ from coopsim.engines.exact.distributions import (
     Distribution,
     metric_distribution,
     probability_met,
-    quantile,
 )
 from coopsim.engines.exact.model import ExactModel
 from coopsim.metrics import METRIC_NAMES
+from coopsim.results.exact_answers import distribution_row
 from coopsim.results.forecast_result import QUANTILE_LEVELS, ForecastResult
 from coopsim.results.targets import TargetEstimate
 
@@ -63,16 +63,9 @@ class ExactForecastResult(ForecastResult):
 
     @cached_property
     def _quantile_table(self) -> pd.DataFrame:
-        rows: list[dict[str, Any]] = []
-        for name in METRIC_NAMES:
-            for year in self.years:
-                found = self.distributions.get((name, year))
-                row: dict[str, Any] = {"metric": name, "year": year}
-                if found is None:
-                    row["mean"] = np.nan
-                    row.update({key: np.nan for key in QUANTILE_LEVELS})
-                else:
-                    row["mean"] = float(found[0] @ found[1])
-                    row.update({key: quantile(found, q) for key, q in QUANTILE_LEVELS.items()})
-                rows.append(row)
-        return pd.DataFrame(rows)
+        rows = [
+            [name, year, *distribution_row(self.distributions.get((name, year)))]
+            for name in METRIC_NAMES
+            for year in self.years
+        ]
+        return pd.DataFrame(rows, columns=["metric", "year", "mean", *QUANTILE_LEVELS])

@@ -18,10 +18,12 @@ from coopsim.engines.exact.model import (
     UNCLASSIFIED,
     ExactModel,
 )
+from coopsim.engines.exact.shares import ShareDistribution
 from coopsim.inputs.scenario import Target, is_met
 from coopsim.model.plan import SimulationPlan
 
-Distribution = tuple[np.ndarray, np.ndarray]  # (values, probabilities)
+#: (values, probabilities), or a share's joint grid (which unpacks as that too).
+Distribution = tuple[np.ndarray, np.ndarray] | ShareDistribution
 
 #: The outcome states each count metric adds up without dormancy (ExactModel.states has the
 #: plan's own, dormant included where a plan has dormancy).
@@ -60,15 +62,31 @@ def metric_distribution(model: ExactModel, name: str, k: int) -> Distribution | 
         denominator = list(CLASSIFIED)
         if not plan.share_of_classified_only:  # every cooperative alive, dormant included
             denominator = list(model.states["cooperatives"])
-        return model.ratio_pmf(k, counted, [s for s in denominator if s not in counted])
+        return model.share_distribution(k, counted, [s for s in denominator if s not in counted])
     return None  # not a metric the engine reports
 
 
 def quantile(distribution: Distribution, level: float) -> float:
     """Smallest value whose cumulative probability reaches `level`."""
+    return float(quantiles(distribution, np.array([level]))[0])
+
+
+def quantiles(distribution: Distribution, levels: np.ndarray) -> np.ndarray:
+    """For each level, the smallest value whose cumulative probability reaches it (less
+    1e-12: rounding in the cumulative sum must not skip a value)."""
+    if isinstance(distribution, ShareDistribution):
+        return distribution.quantiles(levels)
     values, probs = distribution
-    index = np.searchsorted(np.cumsum(probs), level - 1e-12)
-    return float(values[min(index, len(values) - 1)])
+    index = np.searchsorted(np.cumsum(probs), np.asarray(levels, dtype=float) - 1e-12)
+    return values[np.minimum(index, len(values) - 1)].astype(float)
+
+
+def mean(distribution: Distribution) -> float:
+    """The distribution's mean."""
+    if isinstance(distribution, ShareDistribution):
+        return distribution.mean()
+    values, probs = distribution
+    return float(values @ probs)
 
 
 def computes_metric(plan: SimulationPlan, metric: str) -> bool:
@@ -81,6 +99,14 @@ def computes_metric(plan: SimulationPlan, metric: str) -> bool:
 
 def probability_met(distribution: Distribution, target: Target) -> float:
     """P(target met) under one metric's exact distribution."""
+    if isinstance(distribution, ShareDistribution):
+        if target.comparison == "between":
+            assert target.range is not None
+            p = distribution.probability("between", *target.range)
+        else:
+            assert target.threshold is not None
+            p = distribution.probability(target.comparison, target.threshold)
+        return float(np.clip(p, 0.0, 1.0))
     values, probs = distribution
     return float(np.clip(probs[is_met(target, values)].sum(), 0.0, 1.0))
 

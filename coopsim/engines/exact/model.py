@@ -15,7 +15,8 @@ outcomes; groups joining the pool at a year's start, Poisson counts; the coopera
 directly in a year, Poisson counts given that year's gamma founding factor, so negative
 multinomial counts unconditionally. Sums of independent sources have a product of
 characteristic functions; one inverse FFT on a window around the mean gives the exact pmf of a
-count, or the joint pmf of two (for shares).
+count, or the joint pmf of two (for shares, where engines.exact.shares takes the transform
+only at the frequencies that are not negligible and reads the share off cumulative sums).
 
 Clean-up waves make cooperatives dependent (one wave removes many at once), but given which
 years have a wave they are independent again. So year k's distributions are a mixture over
@@ -50,6 +51,7 @@ from coopsim.engines.exact.chain import (
     Chain,
     outcome_states,
 )
+from coopsim.engines.exact.shares import ShareDistribution, ratio_mean, share_joint_pmf
 from coopsim.engines.exact.sources import (
     OutcomeSource,
     joint_pmf,
@@ -123,6 +125,7 @@ class ExactModel:
         #: The outcome states each count metric adds up.
         self.states = outcome_states(plan)
         self._entrants: dict[tuple[int, bool], np.ndarray] = {}
+        self._founded: dict[tuple[float, float | None], tuple[np.ndarray, np.ndarray]] = {}
         self.branches = [self._branches(k) for k in range(plan.n_years)]
         self.founding_means = [
             self._founding_weight(k) * plan.founding_mean_per_year for k in range(plan.n_years)
@@ -240,19 +243,28 @@ class ExactModel:
         xs, _, pmf = self._pmf(k, self._indicator(states), None)
         return xs, pmf[:, 0]
 
+    def share_distribution(
+        self, k: int, numerator: list[int], rest: list[int]
+    ) -> ShareDistribution:
+        """Exact distribution of X / (X + Y) at the end of year k, X counting `numerator`
+        states and Y `rest` (engines.exact.shares); outcomes with X + Y = 0 are left out."""
+        x, y = self._indicator(numerator), self._indicator(rest)
+        branches = self.branches[k]
+        if len(branches) == 1:
+            mean = ratio_mean(branches[0].sources, x, y)
+        else:
+            parts = _merged(branches, x, y)
+            mean = sum(w * ratio_mean(sources, x, y) for w, sources in parts)
+            mean /= sum(w for w, _ in parts)
+        return ShareDistribution(*self._pmf(k, x, y), mean)
+
     def ratio_pmf(
         self, k: int, numerator: list[int], rest: list[int]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Exact distribution of X / (X + Y), X counting `numerator` states and Y `rest`:
         (sorted distinct values, probabilities); outcomes with X + Y = 0 are left out."""
-        xs, ys, pmf = self._pmf(k, self._indicator(numerator), self._indicator(rest))
-        total = xs[:, None] + ys[None, :]
-        keep = (total > 0) & (pmf > 0)
-        ratios = (np.broadcast_to(xs[:, None], pmf.shape)[keep] / total[keep]).ravel()
-        probs = pmf[keep].ravel()
-        order = np.argsort(ratios, kind="stable")
-        values, starts = np.unique(ratios[order], return_index=True)
-        return values, np.add.reduceat(probs[order], starts)
+        values, probs = self.share_distribution(k, numerator, rest)
+        return values, probs
 
     def share_probability(
         self, k: int, numerator: list[int], rest: list[int], threshold: float, strict: bool
@@ -292,12 +304,10 @@ class ExactModel:
         form when all founding is direct; with groups converting too, by transform."""
         if self.plan.groups is not None:
             return self.count_pmf(k, self.states["founded"])
-        mean, shape = self.founding_means[k], self.plan.founding_dispersion
-        from scipy import stats  # here, not at import: scipy.stats takes half a second to load
-
-        dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
-        values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
-        return values, dist.pmf(values)
+        key = (self.founding_means[k], self.plan.founding_dispersion)
+        if key not in self._founded:  # years with the same founding share one pmf
+            self._founded[key] = _founding_pmf(*key)
+        return self._founded[key]
 
     def _pmf(
         self, k: int, x: np.ndarray, y: np.ndarray | None
@@ -306,10 +316,11 @@ class ExactModel:
         of each combination of wave years' pmf, added on the union of their windows."""
         branches = self.branches[k]
         if len(branches) == 1:
-            return joint_pmf(branches[0].sources, x, y)
-        parts = [
-            (weight, mixture_part_pmf(sources, x, y)) for weight, sources in _merged(branches, x, y)
-        ]
+            if y is None:
+                return joint_pmf(branches[0].sources, x, y)
+            return share_joint_pmf(branches[0].sources, x, y)
+        part_pmf = mixture_part_pmf if y is None else share_joint_pmf
+        parts = [(weight, part_pmf(sources, x, y)) for weight, sources in _merged(branches, x, y)]
         x_lo = min(xs[0] for _, (xs, _, _) in parts)
         x_hi = max(xs[-1] for _, (xs, _, _) in parts)
         y_lo = min(ys[0] for _, (_, ys, _) in parts)
@@ -321,6 +332,15 @@ class ExactModel:
             )
         mixed /= mixed.sum()
         return x_lo + np.arange(x_hi - x_lo + 1), y_lo + np.arange(y_hi - y_lo + 1), mixed
+
+
+def _founding_pmf(mean: float, shape: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Negative binomial (gamma shape `shape`) or Poisson pmf of a year's direct foundings."""
+    from scipy import stats  # here, not at import: scipy.stats takes half a second to load
+
+    dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
+    values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
+    return values, dist.pmf(values)
 
 
 def _merged(

@@ -101,7 +101,9 @@ def joint_pmf(
     """Joint pmf of the counts of x-states and y-states (y None: of x-states alone) on
     windows around their means, from the product of the sources' characteristic functions
     (real FFT: the pmf is real, so half the frequencies suffice)."""
-    y_ = np.zeros(len(x)) if y is None else y
+    if y is None:
+        return count_pmf(sources, x)
+    y_ = y
     x_lo, x_len = window(sources, x)
     y_lo, y_len = window(sources, y_) if y is not None else (0, 1)
     u = 2 * np.pi * np.fft.fftfreq(x_len)[:, None]
@@ -115,6 +117,48 @@ def joint_pmf(
     pmf = np.clip(pmf, 0.0, None)
     pmf /= pmf.sum()
     return x_lo + np.arange(x_len), y_lo + np.arange(y_len), pmf
+
+
+def count_pmf(
+    sources: list[OutcomeSource], x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """joint_pmf of the count of x-states alone, the sources of a kind transformed together
+    (one array operation each, not one per source): the same operations element by element
+    as one source at a time, so the same numbers to the last bit."""
+    mask = x == 1
+    weights = [
+        float((s.probabilities if s.probabilities is not None else s.means)[mask].sum())
+        for s in sources
+    ]
+    mean = var = 0.0
+    for source, w in zip(sources, weights, strict=True):  # as window(): moments in order
+        if source.probabilities is not None:
+            mean += source.count * w
+            var += source.count * w * (1 - w)
+        else:
+            mean += w
+            var += w + (w * w / source.shape if source.shape else 0.0)
+    sd = math.sqrt(var)
+    x_lo = max(0, math.floor(mean - 9 * sd - 4))
+    x_len = max(8, math.ceil(mean + 11 * sd + 10) - x_lo)
+    u = 2 * np.pi * np.fft.fftfreq(x_len)
+    z = np.array(weights)[:, None] * np.expm1(1j * u)[None, :]
+    terms = z.copy()  # Poisson sources: z itself
+    fixed = np.array([s.probabilities is not None for s in sources])
+    mixed = np.array([s.probabilities is None and s.shape is not None for s in sources])
+    if fixed.any():
+        counts = np.array([s.count for s in sources if s.probabilities is not None], float)
+        terms[fixed] = counts[:, None] * np.log1p(z[fixed])
+    if mixed.any():
+        shapes = np.array([s.shape for s in sources if s.probabilities is None and s.shape])
+        terms[mixed] = -shapes[:, None] * np.log1p(-z[mixed] / shapes[:, None])
+    log_phi = -1j * (u * x_lo + 0.0)
+    for term in terms:
+        log_phi = log_phi + term
+    pmf = np.fft.irfft2(np.conj(np.exp(log_phi))[:, None], s=(x_len, 1))
+    pmf = np.clip(pmf, 0.0, None)
+    pmf /= pmf.sum()
+    return x_lo + np.arange(x_len), np.arange(1), pmf
 
 
 def mixture_part_pmf(
