@@ -73,7 +73,9 @@ class Explorer:
             cached = self._bases.get(path)
             if cached is None or cached[0] != stamp:
                 self._bases[path] = (stamp, load_base(path))
-                self._references.pop(path, None)
+                self._references.pop(path, None)  # answers for the file as it was
+                for key in [key for key in self._answers if key[0] == path]:
+                    del self._answers[key]
             return self._bases[path][1]
 
     def applied(self, scenario_id: object, sent: object) -> Applied:
@@ -92,13 +94,13 @@ class Explorer:
                 self._answers.move_to_end(key)
                 return found
         reference = self.reference(applied.base, client)
+        if not applied.changes:
+            return reference
         answer = self._new_answer(applied)
         if answer.exact:
             answer.publish(
                 exact_result(applied, answer.choice, self.options.seed), reference.result
             )
-        elif not applied.changes:
-            return reference
         else:
             self._start(answer, client, reference)
         return self._remember(key, answer)

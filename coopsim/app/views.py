@@ -15,7 +15,7 @@ from coopsim.app.jobs import JobBoard
 from coopsim.app.library import ScenarioLibrary
 from coopsim.app.words import word, words
 from coopsim.brief.background import sources
-from coopsim.brief.catalogue import Lang
+from coopsim.brief.catalogue import LANGUAGES, Lang
 from coopsim.brief.runs import ScenarioRun
 from coopsim.brief.wording import region_name, target_sentence
 from coopsim.errors import InputError
@@ -24,8 +24,6 @@ from coopsim.inputs.settings import LeverSetting
 
 def language(code: object) -> Lang:
     """The page's language, or an input error naming the field and the languages there are."""
-    from coopsim.brief.catalogue import LANGUAGES
-
     if code not in LANGUAGES:
         raise InputError("lang", f"unknown language {code!r}; choose from {', '.join(LANGUAGES)}")
     return Lang(str(code))
@@ -47,6 +45,13 @@ def step(lever: LeverSetting) -> float:
     return 10.0 ** math.floor(math.log10(span / 200))
 
 
+def _lever_note(lever: LeverSetting, lang: Lang) -> str:
+    """A setting's range and its value in the file, in `lang` ('range 0 to 105; ...')."""
+    shown = "–" if lever.value is None else lang.general(lever.value)
+    span = word(lang, "range", low=lang.general(lever.min), high=lang.general(lever.max))
+    return f"{span}; {word(lang, 'file_value', value=shown)}"
+
+
 def scenario_view(base: Base, scenario_id: str, lang: Lang, reference: Answer) -> dict[str, Any]:
     """A scenario's title, settings (with ranges), targets and the data it is calibrated to."""
     scenario = base.loaded.scenario
@@ -60,7 +65,7 @@ def scenario_view(base: Base, scenario_id: str, lang: Lang, reference: Answer) -
             "step": step(lever),
             "integer": lever.integer,
             "description": lever.description,
-            "range": word(lang, "range", low=lang.general(lever.min), high=lang.general(lever.max)),
+            "note": _lever_note(lever, lang),
         }
         for lever in base.levers
     ]
@@ -87,12 +92,10 @@ def answer_view(answer: Answer, lang: Lang, jobs: JobBoard, folder: Path) -> dic
     with answer.lock:
         result, version = answer.result, answer.version
         differences = answer.differences()
-    state, done, total = "done", 0, 0
+    state, done, total, error = "done", 0, 0, ""
     if answer.job is not None:
         job = jobs.get(answer.job)
-        state, done, total = job.state, job.done, job.total
-        if job.state == "failed":
-            state = "failed"
+        state, done, total, error = job.state, job.done, job.total, job.error
     rows = []
     if result is not None:
         reference = answer.reference
@@ -134,7 +137,7 @@ def answer_view(answer: Answer, lang: Lang, jobs: JobBoard, folder: Path) -> dic
         "exact": answer.exact,
         "engine": answer.choice.name,
         "reason": answer.choice.reason,
-        "state": state if result is not None or state != "done" else "done",
+        "state": state,
         "done": done,
         "total": total,
         "final": answer.exact or (state == "done"),
@@ -144,7 +147,7 @@ def answer_view(answer: Answer, lang: Lang, jobs: JobBoard, folder: Path) -> dic
         "changed": len(answer.applied.changed_values()),
         "changes": dict(answer.applied.changes),
         "command": answer.command(folder),
-        "error": jobs.get(answer.job).error if answer.job is not None else "",
+        "error": error,
     }
 
 

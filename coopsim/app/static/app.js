@@ -115,7 +115,7 @@ function drawLevers() {
         element("code", { text: lever.path }), " ",
         element("span", { class: "muted", lang: "en", text: lever.description })),
       element("div", { class: "controls" }, track, text, reset),
-      element("div", { class: "muted small", text: `${lever.range}; ${word("file_value", { value: lever.value ?? "–" })}` }),
+      element("div", { class: "muted small", text: lever.note }),
       refused,
     );
     // A slider's positions are min + k * step; write them with the step's decimals.
@@ -157,6 +157,11 @@ async function sendQueued() {
   state.queued = null;
   if (changes === null) return;
   state.inflight = true;
+  // A slow answer (a long exact computation) says so after a moment, over the old one.
+  const busy = setTimeout(() => {
+    $("answers").classList.add("busy");
+    $("status").textContent = word("computing");
+  }, 400);
   try {
     const view = await api("api/answer", {
       scenario: state.scenario.id, changes, lang: state.lang, client: state.client,
@@ -166,7 +171,10 @@ async function sendQueued() {
     drawAnswer(view);
   } catch (error) {
     showRefused(error, changes);
+    if (state.answer) $("status").textContent = state.answer.status;
   } finally {
+    clearTimeout(busy);
+    $("answers").classList.remove("busy");
     state.inflight = false;
     if (state.queued !== null) sendQueued();
   }
