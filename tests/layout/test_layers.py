@@ -10,7 +10,19 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "coopsim"
 #: The stages in data-flow order; the shared base (errors, classes, metrics, ...) comes first.
-STAGES = ("", "inputs", "model", "engines", "runs", "results", "analyses", "plots", "brief", "app", "cli")
+STAGES = (
+    "",
+    "inputs",
+    "model",
+    "engines",
+    "runs",
+    "results",
+    "analyses",
+    "plots",
+    "brief",
+    "app",
+    "cli",
+)
 #: Modules that may import from every stage: the lazy public API and `python -m coopsim`.
 ENTRY_POINTS = {"coopsim", "coopsim.__main__"}
 MAX_LINES = 450
