@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,14 @@ class Static(tornado.web.StaticFileHandler):
     def prepare(self) -> None:
         if self.context.hosts and self.request.host.lower() not in self.context.hosts:
             raise tornado.web.HTTPError(403, "unknown Host header")
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        """Tornado's check, on the real paths too: a link inside the folder that points
+        outside it is refused."""
+        real_root = os.path.realpath(root)
+        if not os.path.realpath(absolute_path).startswith(real_root + os.path.sep):
+            raise tornado.web.HTTPError(403, "%s is not in the served folder", self.path)
+        return super().validate_absolute_path(root, absolute_path)
 
     def set_extra_headers(self, path: str) -> None:
         self.set_header("X-Content-Type-Options", "nosniff")

@@ -42,9 +42,14 @@ def post(server, path: str, body: Any) -> tuple[int, dict[str, Any]]:
         "/exports/../../../../etc/passwd",
         "/exports/%2e%2e%2f%2e%2e%2fscenarios%2fbaseline.toml",
         "/static//etc/passwd",
+        "/static/%252e%252e/%252e%252e/etc/passwd",
+        "/exports/outside.toml",
     ],
 )
-def test_no_path_reaches_a_file_outside_the_served_folders(server, path):
+def test_no_path_reaches_a_file_outside_the_served_folders(server, exports, path):
+    link = exports / "outside.toml"  # a link in the export folder to a file outside it
+    if not link.is_symlink():
+        link.symlink_to(SCENARIOS / "baseline.toml")
     status, payload = request(server, "GET", path)
     assert status in (403, 404)
     assert b"root:" not in payload and b"[founding]" not in payload
