@@ -16,12 +16,19 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from coopsim.analyses.calibration.diagnostics import diagnose, inference_data
+from coopsim.analyses.calibration.independence import (
+    ADAPT_DRAWS,
+    adapt_proposal,
+    independence_chains,
+)
+from coopsim.analyses.calibration.laplace import laplace
 from coopsim.analyses.calibration.observation import (
     ObservedYear,
     count_box,
     log_likelihood,
     observed_year,
 )
+from coopsim.analyses.calibration.parallel import batch_density
 from coopsim.analyses.calibration.record.problem import RecordProblem
 from coopsim.analyses.calibration.sampler import Chains, sample
 from coopsim.analyses.calibration.space import ParameterSpace
@@ -35,6 +42,8 @@ from coopsim.threads import single_threaded_blas
 
 CHAINS = 4
 WARMUP = 1000
+#: Steps discarded per chain by the whole record's independence sampler.
+INDEPENDENCE_WARMUP = 100
 THIN = 4
 #: Derived, not sampled: the data fix it once the flows and both stocks are published.
 REVISION = "stock_revision"
@@ -151,6 +160,7 @@ class Posterior:
     warmup: int = WARMUP
     thin: int = THIN
     likelihood: str = "the exact-where-possible likelihood"
+    method: str = "adaptive random-walk Metropolis"
 
     def chain_and_draw(self) -> pd.DataFrame:
         """Each table row's chain and draw index (posterior.csv keeps them)."""
@@ -173,7 +183,7 @@ class Posterior:
         """diagnostics.json: the sampler's settings, acceptance rates and, per sampled
         parameter, ArviZ's rank-normalised R-hat, bulk and tail ESS and MCSE."""
         return {
-            "method": "adaptive random-walk Metropolis",
+            "method": self.method,
             "likelihood": self.likelihood,
             "diagnostics": "ArviZ: rank-normalised split R-hat, bulk and tail ESS, MCSE "
             "(Vehtari et al. 2021), on the natural scale",
@@ -192,34 +202,53 @@ def calibrate_problem(
     problem: Problem | RecordProblem,
     draws: int,
     seed: int,
-    warmup: int = WARMUP,
+    warmup: int | None = None,
     thin: int = THIN,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> Posterior:
     """Sample the posterior: find its mode, then run CHAINS chains from around it (the
-    sampler's steps counted on `progress`, if given)."""
+    sampler's steps counted on `progress`, if given). The one-year problem runs adaptive
+    random-walk Metropolis; the whole record (milliseconds a density) an independence
+    sampler from the Laplace approximation, its densities in `workers` processes."""
     if draws < 1:
         raise ValueError("draws must be at least 1")
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    per_chain = math.ceil(draws / CHAINS)
+    tick = progress.advance if progress is not None else None
     with single_threaded_blas():
         start = problem.unconstrained(
             {name: float(problem.priors[name].frozen().median()) for name in problem.names}
         )
-        with warnings.catch_warnings():  # finite differences may step where the density is 0
-            warnings.simplefilter("ignore", RuntimeWarning)
-            found = minimize(lambda z: -problem.log_posterior(z), start, method="BFGS")
-        mode = found.x
-        cov = np.atleast_2d(found.hess_inv) if found.success else np.eye(mode.size) * 0.01
-        cov = 0.5 * (cov + cov.T) + 1e-8 * np.eye(mode.size)
-        if np.any(np.linalg.eigvalsh(cov) <= 0):
-            cov = np.eye(mode.size) * 0.01
-        starts = rng.multivariate_normal(mode, cov, size=CHAINS)
-        proposal = 2.38**2 / mode.size * cov
-        per_chain = math.ceil(draws / CHAINS)
-        if progress is not None:
-            progress.total = CHAINS * (warmup + per_chain * thin)
-        tick = progress.advance if progress is not None else None
-        chains = sample(problem.log_posterior, starts, proposal, warmup, per_chain, thin, rng, tick)
+        if isinstance(problem, RecordProblem):
+            warmup = INDEPENDENCE_WARMUP if warmup is None else warmup
+            thin = 1
+            if progress is not None:
+                progress.total = CHAINS * (warmup + per_chain + 1) + ADAPT_DRAWS
+            with batch_density(problem, workers) as density:
+                fit = laplace(density, start)
+                proposal = adapt_proposal(density, fit, rng, tick)
+                chains = independence_chains(
+                    density, proposal, CHAINS, warmup, per_chain, rng, tick
+                )
+            mode = fit.mode
+        else:
+            warmup = WARMUP if warmup is None else warmup
+            with warnings.catch_warnings():  # finite differences may step where it is 0
+                warnings.simplefilter("ignore", RuntimeWarning)
+                found = minimize(lambda z: -problem.log_posterior(z), start, method="BFGS")
+            mode = found.x
+            cov = np.atleast_2d(found.hess_inv) if found.success else np.eye(mode.size) * 0.01
+            cov = 0.5 * (cov + cov.T) + 1e-8 * np.eye(mode.size)
+            if np.any(np.linalg.eigvalsh(cov) <= 0):
+                cov = np.eye(mode.size) * 0.01
+            starts = rng.multivariate_normal(mode, cov, size=CHAINS)
+            proposal = 2.38**2 / mode.size * cov
+            if progress is not None:
+                progress.total = CHAINS * (warmup + per_chain * thin)
+            chains = sample(
+                problem.log_posterior, starts, proposal, warmup, per_chain, thin, rng, tick
+            )
     natural = np.array(
         [[list(problem.natural(z).values()) for z in chain] for chain in chains.draws]
     )
@@ -241,4 +270,7 @@ def calibrate_problem(
         warmup,
         thin,
         problem.likelihood,
+        "independence Metropolis-Hastings from a multivariate t around the Laplace approximation"
+        if isinstance(problem, RecordProblem)
+        else "adaptive random-walk Metropolis",
     )

@@ -12,7 +12,6 @@ import pandas as pd
 from coopsim.analyses.calibration.diagnostics import convergence_warnings
 from coopsim.analyses.calibration.fit import (
     REVISION,
-    WARMUP,
     Posterior,
     Problem,
     build_problem,
@@ -33,6 +32,7 @@ from coopsim.inputs.consistency import check_consistency
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.results.output_folder import write_json
+from coopsim.runs.executors import default_workers
 from coopsim.runs.progress import Progress
 from coopsim.threads import single_threaded_blas
 
@@ -155,8 +155,9 @@ def calibrate(
     *,
     draws: int = DEFAULT_DRAWS,
     seed: int = 2024,
-    warmup: int = WARMUP,
+    warmup: int | None = None,
     progress: bool | None = False,
+    workers: int | None = None,
 ) -> CalibrationResult:
     """Fit the parameters a scenario's [calibration] table names to its year's figures in
     `region` (by default the region the scenario names), so that forecasts can carry what
@@ -179,7 +180,14 @@ def calibrate(
     problem = build_record_problem(scenario, region) if record else build_problem(scenario, region)
     bar = Progress(0, label="sampler steps", enabled=progress)
     try:
-        posterior = calibrate_problem(problem, draws, seed, warmup=warmup, progress=bar)
+        posterior = calibrate_problem(
+            problem,
+            draws,
+            seed,
+            warmup=warmup,
+            progress=bar,
+            workers=default_workers() if workers is None else workers,
+        )
     finally:
         bar.close()
     table = identifiability(problem.priors, posterior.draws, seed)

@@ -323,8 +323,8 @@ def _truncated(mu: np.ndarray, sd: np.ndarray, low: float, high: float):
     pa = np.where(np.isfinite(a), np.exp(-0.5 * a * a - 0.5 * _LOG_2PI - log_p), 0.0)
     pb = np.where(np.isfinite(b), np.exp(-0.5 * b * b - 0.5 * _LOG_2PI - log_p), 0.0)
     shift = pa - pb
-    aa = np.where(np.isfinite(a), a * pa, 0.0)
-    bb = np.where(np.isfinite(b), b * pb, 0.0)
+    aa = np.where(np.isfinite(a), a, 0.0) * pa
+    bb = np.where(np.isfinite(b), b, 0.0) * pb
     scale = np.clip(1 + aa - bb - shift**2, 1e-6, 1.0)
     return log_p, mu + sd * shift, sd * sd * scale
 
