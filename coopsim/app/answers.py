@@ -1,8 +1,8 @@
 """One answer: a scenario with the page's changes, the engine that answers it, its latest
 result (exact, or the Monte Carlo estimate so far) and the unchanged scenario's, to compare.
 
-Exact answers are computed while the request waits (coopsim.results.exact_answers); Monte
-Carlo ones start with no result and are filled in by their job, round by round.
+Exact answers are computed while the request waits; Monte Carlo ones start with no result
+and are filled in by their job, round by round.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import numpy as np
 
 from coopsim.analyses.compare import paired_difference
 from coopsim.app.changes import Applied
-from coopsim.app.shown import AnsweredExactResult
+from coopsim.app.shown import ShownExactResult
+from coopsim.engines.exact import ExactModel
 from coopsim.engines.registry import EngineChoice, select_engine
-from coopsim.results.exact_answers import ExactAnswers
 from coopsim.results.forecast_result import ForecastResult
 from coopsim.results.targets import is_met
 from coopsim.threads import single_threaded_blas
@@ -100,14 +100,12 @@ def choose_engine(requested: str, applied: Applied) -> EngineChoice:
     return select_engine(requested, applied.plan, purpose="probabilities", metrics=metrics)
 
 
-def exact_result(
-    applied: Applied, choice: EngineChoice, seed: int, answers: ExactAnswers
-) -> AnsweredExactResult:
-    """The exact answer's result: its targets and quantiles from `answers` (the scenario
-    file's re-answerer, which keeps the years a move does not change)."""
+def exact_result(applied: Applied, choice: EngineChoice, seed: int) -> ShownExactResult:
+    """The exact answer's result: target probabilities now, charts' quantiles on demand."""
     with single_threaded_blas():
-        answer = answers.answer(applied.plan)
-    return AnsweredExactResult(values=None, answer=answer, **_common(applied, choice, seed))
+        return ShownExactResult(
+            values=None, model=ExactModel(applied.plan), **_common(applied, choice, seed)
+        )
 
 
 def monte_carlo_result(

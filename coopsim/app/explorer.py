@@ -2,9 +2,7 @@
 answers by change set, and the background jobs (Monte Carlo runs, goal seeks, briefs).
 
 Caches, so that a move computes only what it changes: each file's loaded scenario, region,
-plan and settings (until the file changes on disk); its exact re-answerer
-(coopsim.results.exact_answers.ExactAnswers, which keeps every year a move leaves as it was;
-used from the server's one computing thread); the unchanged scenario's answer (the
+plan and settings (until the file changes on disk); the unchanged scenario's answer (the
 comparison's reference); and recent answers by change set, so going back to a value is
 instant. Charts are drawn once per answer, round, metric and language.
 """
@@ -26,11 +24,9 @@ from coopsim.app.charts import fan_png
 from coopsim.app.jobs import Job, JobBoard
 from coopsim.app.library import ScenarioLibrary
 from coopsim.app.montecarlo import run_in_rounds
-from coopsim.app.shown import AnsweredExactResult
 from coopsim.brief.catalogue import Lang
 from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.errors import InputError
-from coopsim.results.exact_answers import ExactAnswers
 from coopsim.runs.executors import Executor, PoolExecutor
 
 #: Answers and charts kept for going back to a value.
@@ -57,7 +53,6 @@ class Explorer:
         self._answers: OrderedDict[tuple[Path, Changes], Answer] = OrderedDict()
         self._by_id: dict[str, Answer] = {}
         self._references: dict[Path, Answer] = {}
-        self._exact: dict[Path, ExactAnswers] = {}
         self._charts: OrderedDict[tuple[str, int, str, str], bytes] = OrderedDict()
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -79,7 +74,6 @@ class Explorer:
             if cached is None or cached[0] != stamp:
                 self._bases[path] = (stamp, load_base(path))
                 self._references.pop(path, None)  # answers for the file as it was
-                self._exact.pop(path, None)
                 for key in [key for key in self._answers if key[0] == path]:
                     del self._answers[key]
             return self._bases[path][1]
@@ -104,7 +98,9 @@ class Explorer:
             return reference
         answer = self._new_answer(applied)
         if answer.exact:
-            answer.publish(self._exact_result(answer), reference.result)
+            answer.publish(
+                exact_result(applied, answer.choice, self.options.seed), reference.result
+            )
         else:
             self._start(answer, client, reference)
         return self._remember(key, answer)
@@ -118,7 +114,7 @@ class Explorer:
             applied = apply_changes(base, ())
             answer = self._new_answer(applied)
             if answer.exact:
-                answer.publish(self._exact_result(answer), None)
+                answer.publish(exact_result(applied, answer.choice, self.options.seed), None)
                 answer.reference = answer.result
             else:
                 self._start(answer, client, answer)
@@ -159,16 +155,6 @@ class Explorer:
         self.jobs.close()
         if self._executor is not None:
             self._executor.close(abort=True)
-
-    def _exact_result(self, answer: Answer) -> AnsweredExactResult:
-        """An exact answer's result, from the re-answerer of its scenario file (one for each
-        file: its targets do not change with the settings)."""
-        base = answer.applied.base
-        with self._lock:
-            answers = self._exact.get(base.path)
-            if answers is None:
-                answers = self._exact[base.path] = ExactAnswers(base.loaded.scenario.targets)
-        return exact_result(answer.applied, answer.choice, self.options.seed, answers)
 
     def _new_answer(self, applied: Applied) -> Answer:
         choice = choose_engine(self.options.engine, applied)

@@ -155,3 +155,22 @@ def test_exported_file_lists_only_changed_settings(server, exports):
     assert status == 200
     text = Path(reply["file"]).read_text()
     assert "dispersion = 4" in text and "mean_per_year" not in text.split("\n\n", 1)[1]
+
+
+def test_the_exact_answer_shown_is_the_full_exact_forecasts(server):
+    from coopsim.analyses.forecast import forecast
+    from coopsim.app.charts import chart_metrics
+
+    explorer = server.explorer
+    answer = explorer.answer("resolution20", {"levers.training.effects.upgrade": "1.3"}, "t")
+    full = forecast(
+        answer.applied.loaded.scenario, engine="exact", region=answer.applied.base.region
+    )
+    shown = answer.result
+    assert {n: e.probability for n, e in shown.targets.items()} == {
+        n: e.probability for n, e in full.targets.items()
+    }
+    for metric in chart_metrics(shown):
+        assert shown.metric_quantiles(metric).equals(
+            full.metric_quantiles(metric).drop(columns="metric")
+        )
