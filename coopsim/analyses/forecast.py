@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -84,7 +83,7 @@ def forecast(
         plan = compile_plan(scenario, loaded.data)
         if posterior is not None:
             sets = choose_sets(posterior, replications, replicates_per_set, posterior_source or "")
-            plan = replace(plan, parameter_sets=sets)
+            plan = plan.with_parameter_sets(sets)
         choice = select_engine(engine, plan)
         common = {
             "scenario": scenario,

@@ -49,12 +49,12 @@ def allowed_values(column: str) -> str:
 def allowed(column: str, values: np.ndarray) -> np.ndarray:
     """Whether each value is allowed in the column (nan for cells that are not numbers)."""
     ok = np.isfinite(values)
+    if column in PROBABILITIES:
+        return ok & (values >= 0) & (values <= 1)
     if column in POSITIVE:
         ok &= values > 0
     if column.endswith("_scale"):
         ok &= values <= MAX_SCALE
-    if column in PROBABILITIES:
-        ok &= values <= 1
     return ok
 
 

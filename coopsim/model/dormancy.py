@@ -14,11 +14,11 @@ with probability `probability_per_year` (independently of other years), at time 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from coopsim.classes import DORMANT, QUALITY_CLASSES
+from coopsim.classes import DORMANT, QUALITY_CLASSES, WEAK
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.hazards import Hazards
 
@@ -90,6 +90,31 @@ class WavePlan:
     def times(self, n_years: int) -> list[float]:
         """Every date at which a wave may fall."""
         return [self.time(k) for k in range(n_years)]
+
+
+def dormancy_with(dormancy: DormancyPlan, values: dict[str, float]) -> DormancyPlan:
+    """The dormancy hazards with a posterior set's values (the stopping hazards scaled by
+    dormancy_entry_scale; the resume and dissolution hazards replaced)."""
+    return replace(
+        dormancy,
+        entry=dormancy.entry * values.get("dormancy_entry_scale", 1.0),
+        resume=values.get("dormancy_resume_per_year", dormancy.resume),
+        dissolution=values.get("dormancy_dissolution_per_year", dormancy.dissolution),
+    )
+
+
+def waves_with(waves: WavePlan, values: dict[str, float]) -> WavePlan:
+    """The waves with a posterior set's yearly probability and removal of dormant and weak
+    cooperatives."""
+    removal = waves.removal.copy()
+    removal[WEAK] = values.get("wave_removal_weak", removal[WEAK])
+    if removal.size > DORMANT:
+        removal[DORMANT] = values.get("wave_removal_dormant", removal[DORMANT])
+    return replace(
+        waves,
+        probability=values.get("wave_probability_per_year", waves.probability),
+        removal=removal,
+    )
 
 
 def compile_dormancy(scenario: Scenario) -> DormancyPlan | None:

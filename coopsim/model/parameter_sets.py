@@ -15,13 +15,20 @@ import pandas as pd
 from coopsim.errors import InputError
 from coopsim.inputs.posterior_file import allowed, allowed_values, cell_text
 
-#: Parameters a forecast applies (stock_revision is the calibration year's observation term).
+#: Parameters a forecast applies (stock_revision, register_error and initial_dormant_share
+#: are terms of the calibration's observation model and starting state only).
 APPLIED = (
     "founding_scale",
     "founding_dispersion",
     "upgrade_scale",
     "downgrade_scale",
     "dissolution_scale",
+    "dormancy_entry_scale",
+    "dormancy_resume_per_year",
+    "dormancy_dissolution_per_year",
+    "wave_probability_per_year",
+    "wave_removal_dormant",
+    "wave_removal_weak",
 )
 
 

@@ -21,7 +21,14 @@ from coopsim.errors import InputError
 from coopsim.inputs.policies import HazardEffects, LeverEffects
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
-from coopsim.model.dormancy import DormancyPlan, WavePlan, compile_dormancy, compile_waves
+from coopsim.model.dormancy import (
+    DormancyPlan,
+    WavePlan,
+    compile_dormancy,
+    compile_waves,
+    dormancy_with,
+    waves_with,
+)
 from coopsim.model.hazards import Hazards
 from coopsim.model.initial_state import InitialState, build_initial_state
 
@@ -177,7 +184,26 @@ class SimulationPlan:
             founding_mean_per_year=self.founding_mean_per_year * value.get("founding_scale", 1.0),
             founding_dispersion=value.get("founding_dispersion", self.founding_dispersion),
             parameter_sets=None,
+            dormancy=None if self.dormancy is None else dormancy_with(self.dormancy, value),
+            waves=None if self.waves is None else waves_with(self.waves, value),
         )
+
+    def with_parameter_sets(self, sets: ParameterSets) -> SimulationPlan:
+        """The plan run with posterior parameter sets; refused (naming the posterior) when
+        they hold dormancy or wave parameters the scenario has no table for."""
+        for prefix, present, missing in (
+            ("dormancy_", self.dormancy is not None, "no [dormancy]"),
+            ("wave_", self.waves is not None, "no [cleanup_waves] that can remove anyone"),
+        ):
+            names = [name for name in sets.values if name.startswith(prefix)]
+            if names and not present:
+                raise InputError(
+                    sets.source or "posterior",
+                    f"sets {', '.join(names)}, but the scenario has {missing}: forecast the "
+                    "scenario the posterior was fitted to",
+                    names[0],
+                )
+        return replace(self, parameter_sets=sets)
 
 
 def class_mask(names: list[str]) -> np.ndarray:

@@ -44,7 +44,7 @@ from coopsim.classes import WEAK
 from coopsim.engines.draws import wave_years
 from coopsim.engines.fast.members import CohortMembers
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
-from coopsim.model.dormancy import DormancyPlan, embed_classes, state_generator
+from coopsim.model.dormancy import embed_classes
 from coopsim.model.hazards import Hazards
 from coopsim.model.occupancy import N_CLASSES, integral_of_expm
 from coopsim.model.plan import Period, ProgrammePlan, SimulationPlan, scaled_hazards
@@ -87,13 +87,16 @@ def _support_groups(plan: SimulationPlan) -> list[SupportGroup]:
 
 
 def _generators(
-    hazards: Hazards, scales: np.ndarray | None, dormancy: DormancyPlan | None = None
+    hazards: Hazards, scales: np.ndarray | None, dormancy: np.ndarray | None = None
 ) -> np.ndarray:
     """Generator matrices (replicates or 1, 5, 5), or 6 x 6 with dormancy (the dormant state
-    before dissolved): each replicate's upgrade, downgrade and dissolution rates scaled by its
-    row of `scales` (a generator is linear in each kind); the dormancy hazards are not."""
+    before dissolved; `dormancy` its part of the generator, (replicates or 1, 6, 6)): each
+    replicate's upgrade, downgrade and dissolution rates scaled by its row of `scales` (a
+    generator is linear in each kind)."""
     if scales is None:
-        return state_generator(hazards, dormancy)[None]
+        if dormancy is None:
+            return hazards.generator()[None]
+        return embed_classes(hazards.generator())[None] + dormancy
     zero = np.zeros_like(hazards.upgrade)
     parts = np.stack(
         [
@@ -105,7 +108,19 @@ def _generators(
     scaled = np.einsum("bk,kij->bij", scales, parts)
     if dormancy is None:
         return scaled
-    return embed_classes(scaled) + dormancy.generator_part()[None]
+    return embed_classes(scaled) + dormancy
+
+
+def _own_plans(plan: SimulationPlan, replicates: np.ndarray) -> list[SimulationPlan]:
+    """Each replicate's plan where a posterior sets its dormancy or waves, else the plan
+    itself for every replicate (one array of generator parts, no copies)."""
+    sets = plan.parameter_sets
+    varies = sets is not None and any(
+        name.startswith(("dormancy_", "wave_")) for name in sets.values
+    )
+    if not varies:
+        return [plan] * len(replicates)
+    return [plan.for_replicate(int(r)) for r in replicates]
 
 
 class _Block:
@@ -136,11 +151,24 @@ class _Block:
             name: np.zeros(b) for name in ("founded", "dissolved", "removed", "supported", "spent")
         }
         self.budget = np.tile([p.budget for p in plan.programmes], (b, 1)).astype(float)
+        # Each replicate's dormancy and waves: its posterior set's, if they vary.
+        own = _own_plans(plan, block * b + np.arange(b))
+        parts = {id(p): p for p in own}
+        self.dormancy = (
+            None
+            if plan.dormancy is None
+            else np.stack(
+                [p.dormancy.generator_part() for p in (own if len(parts) > 1 else own[:1])]  # type: ignore[union-attr]
+            )
+        )
         # Which years have a clean-up wave, per replicate from its own "waves" stream.
         self.waves = (
-            np.stack([wave_years(plan, seed, block * b + r) for r in range(b)])
+            np.stack([wave_years(p, seed, block * b + r) for r, p in enumerate(own)])
             if plan.waves is not None
             else None
+        )
+        self.wave_removal = (
+            None if plan.waves is None else np.stack([p.waves.removal for p in own])  # type: ignore[union-attr]
         )
 
     def _parameters(self, block: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
@@ -209,7 +237,7 @@ class _Block:
         variants = [period.hazards] + [
             scaled_hazards(period.hazards, p.effects, _EVERYONE, 1.0) for p in self.plan.programmes
         ]
-        s, dormancy = self.n_states, self.plan.dormancy
+        s, dormancy = self.n_states, self.dormancy
         rows = np.stack(
             [
                 _normalised(expm(_generators(h, self.rate_scales, dormancy) * length)[:, :s])
@@ -238,7 +266,7 @@ class _Block:
         s = self.n_states
         entry = np.zeros(s + 1)
         entry[:N_CLASSES] = plan.entry_distribution
-        generators = _generators(period.hazards, self.rate_scales, plan.dormancy)
+        generators = _generators(period.hazards, self.rate_scales, self.dormancy)
         at_end = _normalised(entry @ integral_of_expm(generators, length) / length)
         arrived = self.rng.multinomial(fresh, at_end)
         if plan.groups is not None:
@@ -251,7 +279,7 @@ class _Block:
         """Cooperative groups that convert during an interval, each at its own constant hazard,
         by class at the interval's end: a chain with a transient group state."""
         hazard = self.plan.groups.conversion_per_year * period.conversion_multiplier
-        generators = _generators(period.hazards, self.rate_scales, self.plan.dormancy)
+        generators = _generators(period.hazards, self.rate_scales, self.dormancy)
         s = self.n_states
         q = np.zeros((generators.shape[0], s + 2, s + 2))
         q[:, : s + 1, : s + 1] = generators
@@ -334,7 +362,7 @@ class _Block:
         assert self.waves is not None and self.plan.waves is not None
         happens = self.waves[:, k]
         if happens.any():
-            removal = np.where(happens[:, None], self.plan.waves.removal, 0.0)
+            removal = np.where(happens[:, None], self.wave_removal, 0.0)
             self._cleanup(removal[:, None, None, :], k)
 
     def _snapshot(self, k: int) -> np.ndarray:
