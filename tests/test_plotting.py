@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from coopsim.plots.fan import BANDS, charted_metrics, percent, plot_fan, save_fan_charts
+from coopsim.plots.fan import (
+    BANDS,
+    charted_metrics,
+    percent,
+    plot_fan,
+    save_fan_charts,
+    save_forecast_charts,
+)
 
 
 def test_fan_bands_are_the_computed_quantiles(baseline_run):
@@ -49,6 +59,46 @@ def test_one_png_per_charted_metric(baseline_run, tmp_path):
     assert charted_metrics(baseline_run) == ["cooperatives", "founded", "well_operating_share"]
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_forecast_charts_are_the_same_drawn_in_one_process_or_two(baseline_run, tmp_path):
+    guarded = []
+
+    def guard(name):
+        guarded.append(name)
+        return contextlib.nullcontext()
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    paths = save_forecast_charts(baseline_run, one, processes=1, guard=guard)
+    names = [f"fan_{m}.png" for m in charted_metrics(baseline_run)] + ["time_to_target.png"]
+    assert [p.name for p in paths] == names and guarded == names
+    save_forecast_charts(baseline_run, two)  # every other chart drawn by a forked copy
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_a_chart_the_forked_copy_could_not_write_is_written_again(baseline_run, tmp_path):
+    from coopsim.plots import fan
+
+    def fails(work):
+        return _failing_fork()  # a copy that wrote nothing and failed
+
+    original = fan._forked
+    fan._forked = fails
+    try:
+        paths = save_forecast_charts(baseline_run, tmp_path)
+    finally:
+        fan._forked = original
+    assert all(path.stat().st_size > 10_000 for path in paths)
+
+
+def _failing_fork() -> int:
+    """The pid of a finished child process that exited with status 1."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(1)
+    return pid
 
 
 def test_percent_keeps_small_probabilities_visible():

@@ -197,8 +197,7 @@ def _write_results(
 ) -> None:
     """Every result file but provenance.json, read from the run a metric or chunk at a time;
     a file that cannot be written is named by its place in `out`."""
-    from coopsim.plots.fan import save_fan_charts
-    from coopsim.plots.time_to_target import save_time_to_target_chart
+    from coopsim.plots.fan import save_forecast_charts
     from coopsim.results.output_folder import write_json, writing
     from coopsim.runs.replicates import write_csv, write_parquet
 
@@ -223,10 +222,7 @@ def _write_results(
         )
     with file("quantiles.csv"):
         result.quantiles().to_csv(staging / "quantiles.csv", index=False)
-    with file("fan_*.png"):
-        save_fan_charts(result, staging)
-    with file("time_to_target.png"):
-        save_time_to_target_chart(result, staging)
+    save_forecast_charts(result, staging, guard=file)  # the fan charts and time to target
     impact = result.programme_impact()
     if impact is not None:
         with file("programme_impact.csv"):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from coopsim.metrics import metric_info
 from coopsim.plots.style import (
@@ -16,10 +19,13 @@ from coopsim.plots.style import (
     INK,
     TARGET_COLOUR,
     TARGET_TEXT_COLOUR,
+    chart_figure,
+    fit_margins,
     grid,
     legend,
     metric_axis,
     new_axes,
+    save_chart,
     shade_target,
     target_zone,
     year_axis,
@@ -177,11 +183,92 @@ def charted_metrics(result: ForecastResult) -> list[str]:
 
 def save_fan_charts(result: ForecastResult, folder: Path) -> list[Path]:
     """Write one PNG fan chart per charted metric into `folder`; returns the paths."""
-    paths = []
-    for metric in charted_metrics(result):
-        figure = Figure(figsize=(9, 5.2), layout="constrained")
-        plot_fan(result, metric, ax=figure.subplots())
-        path = folder / f"fan_{metric}.png"
-        figure.savefig(path, dpi=120)
-        paths.append(path)
-    return paths
+    return [_save_fan(result, metric, folder) for metric in charted_metrics(result)]
+
+
+def save_forecast_charts(
+    result: ForecastResult,
+    folder: Path,
+    guard: Callable[[str], AbstractContextManager[object]] = lambda name: nullcontext(),
+    processes: int = 2,
+) -> list[Path]:
+    """Write every chart of a forecast's output folder: a fan chart per charted metric and,
+    with a target that has a yearly form, time_to_target.png; returns the paths. Each chart
+    is drawn inside guard(its file name) (the command names a file that cannot be written).
+    With processes=2 on a platform that forks, a copy of this process draws every other chart
+    meanwhile (charts are drawn one process at a time: two cores, about half the time); a
+    chart it fails to write is drawn again here, so an error is raised as without it."""
+    from coopsim.plots.time_to_target import plot_time_to_target
+    from coopsim.results.time_to_target import time_to_target
+
+    def fan(metric: str) -> Callable[[], Path]:
+        return lambda: _save_fan(result, metric, folder)
+
+    def timing() -> Path:
+        figure = chart_figure()
+        fit_margins(figure, plot_time_to_target(result, ax=figure.subplots()))
+        save_chart(figure, folder / "time_to_target.png")
+        return folder / "time_to_target.png"
+
+    jobs = [(f"fan_{metric}.png", fan(metric)) for metric in charted_metrics(result)]
+    if time_to_target(result):
+        jobs.append(("time_to_target.png", timing))
+
+    def run(job: tuple[str, Callable[[], Path]]) -> Path:
+        with guard(job[0]):
+            return job[1]()
+
+    theirs = jobs[1::2] if processes > 1 and len(jobs) > 1 and _cores() > 1 else []
+    child = _forked(lambda: [job[1]() for job in theirs]) if theirs else None
+    try:
+        for job in jobs if child is None else jobs[0::2]:
+            run(job)
+    except BaseException:
+        _joined(child, stop=True)
+        raise
+    if not _joined(child, stop=False):
+        for job in theirs:
+            run(job)
+    return [folder / name for name, _ in jobs]
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
+def _forked(work: Callable[[], object]) -> int | None:
+    """Run `work` in a forked copy of this process; its pid (None where fork is missing)."""
+    if not hasattr(os, "fork"):
+        return None
+    pid = os.fork()
+    if pid == 0:  # the copy: do the work, then leave at once (no exit handlers, no flushing
+        status = 1  # of buffers this process also holds)
+        try:
+            work()
+            status = 0
+        finally:
+            os._exit(status)
+    return pid
+
+
+def _joined(pid: int | None, stop: bool) -> bool:
+    """Wait for a forked copy (stopped first if `stop`); whether it did all its work (True
+    when there is none)."""
+    if pid is None:
+        return True
+    if stop:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)  # retried by Python on EINTR
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _save_fan(result: ForecastResult, metric: str, folder: Path) -> Path:
+    figure = chart_figure()
+    ax = plot_fan(result, metric, ax=figure.subplots())
+    fit_margins(figure, ax)
+    path = folder / f"fan_{metric}.png"
+    save_chart(figure, path)
+    return path
