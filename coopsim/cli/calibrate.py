@@ -42,6 +42,13 @@ def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) ->
     fit.add_argument(
         "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
     )
+    fit.add_argument(
+        "--workers",
+        type=whole_number(1),
+        default=None,
+        help="worker processes for the whole-record fit's densities (default all cores; the "
+        "one-year fit runs in one process); results are the same for any number",
+    )
     add_out_options(fit, "coopsim-output/calibration-SCENARIO-TIMESTAMP")
     add_quiet_option(fit, "no progress bar of the sampler's steps")
 
@@ -74,6 +81,7 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
             draws=args.draws,
             seed=args.seed,
             progress=None if not args.quiet else False,
+            workers=args.workers,
         )
         with staged_output(out) as staging:
             result.write(staging)
@@ -86,7 +94,7 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
                     seed=args.seed,
                     replications=args.draws,
                     engine="calibration",
-                    workers=1,
+                    workers=args.workers or 1,
                     started=started,
                     argv=argv,
                 ),
@@ -133,6 +141,9 @@ def format_calibration(result: CalibrationResult) -> str:
             f"90% interval {wave['q05']:.2f}-{wave['q95']:.2f})"
         )
     lines += [f"\nContradiction in the data: {text}" for text in summary.get("contradictions", [])]
+    gaps = summary.get("not_informed", [])
+    if gaps:
+        lines += ["\nWhat the data cannot inform:", *(f"  {text}" for text in gaps)]
     revision = result.revision()
     if revision["revision"] is not None:
         lines.append(
