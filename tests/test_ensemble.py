@@ -36,3 +36,35 @@ def test_replicate_streams_are_the_seed_sequence_children():
     transitions = stream(5, 3, "transitions").random(3)
     assert not np.array_equal(founding, transitions)
     assert np.array_equal(founding, stream(5, 3, "founding").random(3))
+
+
+def test_a_pool_forks_its_workers_when_no_other_thread_runs_and_says_when_they_run(
+    baseline, region
+):
+    import sys
+    import threading
+
+    from coopsim.engines.registry import select_engine
+    from coopsim.runs.executors import ChunkTask, PoolExecutor, start_method
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        assert start_method() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() != "fork"  # a thread could hold a lock the copies inherit
+    finally:
+        stop.set()
+        other.join()
+    plan = compile_plan(baseline, region.data)
+    chunk = select_engine("des", plan).engine.chunk
+    tasks = [ChunkTask(chunk, plan, 5, i, i + 2) for i in range(0, 8, 2)]
+    calls = []
+    with PoolExecutor(2, after_start=lambda: calls.append(1)) as pool:
+        first = dict(((t.start, r.tobytes()) for t, r in pool.run(tasks)))
+        again = dict(((t.start, r.tobytes()) for t, r in pool.run(tasks)))
+    assert calls == [1] and first == again
+    serial = simulate(plan, 5, 8, engine="des", workers=1)[0]
+    assert all(np.array_equal(np.frombuffer(first[s]).reshape(2, *serial.shape[1:]),
+                              serial[s:s + 2], equal_nan=True) for s in first)  # fmt: skip

@@ -11,7 +11,9 @@ folder is locked while the command runs (coopsim.results.output_folder).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
@@ -135,7 +137,7 @@ def _forecast_into(
     workers = args.workers or default_workers()
     checkpoints = out / FOLDER_NAME
     existed = out.exists()
-    executor = make_executor(args.executor, workers, args.scheduler)
+    executor = make_executor(args.executor, workers, args.scheduler, _import_writers_meanwhile)
     try:
         with executor, writing(checkpoints):
             result = forecast(
@@ -190,6 +192,19 @@ def _forecast_into(
     print(report)
     print(f"\nWrote {out}/: " + ", ".join(written))
     return EXIT_OK
+
+
+def _import_writers_meanwhile() -> None:
+    """Import what writing the results needs (matplotlib above all, then pyarrow) in a
+    background thread once the pool's workers run: this process only waits for them then,
+    instead of importing after them."""
+
+    def load() -> None:
+        with suppress(ImportError):
+            for name in ("coopsim.plots.fan", "coopsim.plots.time_to_target", "pyarrow.parquet"):
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="coopsim-import-writers", daemon=True).start()
 
 
 def _write_results(
@@ -263,6 +278,9 @@ def format_report(result: ForecastResult) -> str:
     """The table printed after a forecast: each target's probability with its uncertainty."""
     from coopsim.metrics import metric_info
     from coopsim.plots.fan import charted_metrics
+    from coopsim.results.targets import prior_width_notes
+
+    notes = prior_width_notes(result.scenario.targets, result.region)
 
     lines = [
         f"Scenario '{result.scenario.name}' ({result.region.region.name}), "
@@ -285,6 +303,8 @@ def format_report(result: ForecastResult) -> str:
             + share
         )
         lines.append(f"  {est.description}")
+        if name in notes:
+            lines.append(f"  note: {notes[name]}")
     if result.parameter_sets:
         lines.append(
             f"(posterior {result.posterior_source}: {result.parameter_sets} parameter sets; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
@@ -195,8 +196,8 @@ def save_forecast_charts(
     """Write every chart of a forecast's output folder: a fan chart per charted metric and,
     with a target that has a yearly form, time_to_target.png; returns the paths. Each chart
     is drawn inside guard(its file name) (the command names a file that cannot be written).
-    With processes=2 on a platform that forks, a copy of this process draws every other chart
-    meanwhile (charts are drawn one process at a time: two cores, about half the time); a
+    With processes=2 on a platform that forks (and no other thread in this process), a copy
+    of this process draws every other chart meanwhile (two cores, about half the time); a
     chart it fails to write is drawn again here, so an error is raised as without it."""
     from coopsim.plots.time_to_target import plot_time_to_target
     from coopsim.results.time_to_target import time_to_target
@@ -218,7 +219,8 @@ def save_forecast_charts(
         with guard(job[0]):
             return job[1]()
 
-    theirs = jobs[1::2] if processes > 1 and len(jobs) > 1 and _cores() > 1 else []
+    forks = processes > 1 and len(jobs) > 1 and _cores() > 1 and threading.active_count() == 1
+    theirs = jobs[1::2] if forks else []  # forked only with no other thread: none holds a lock
     child = _forked(lambda: [job[1]() for job in theirs]) if theirs else None
     try:
         for job in jobs if child is None else jobs[0::2]:

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -134,6 +134,7 @@ def _start_worker(parent: int) -> None:
     """A pool worker's first act: leave Ctrl-C to the parent, which stops the pool cleanly,
     and exit as soon as the parent process is gone, whatever ended it (SIGKILL included)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker has the command's handler
     exit_with(parent)
 
 
@@ -186,20 +187,35 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def start_method() -> str:
+    """How a pool starts its workers: forked from this process where that is safe (Linux, and
+    no other Python thread that could hold a lock the copies inherit), so they are ready in a
+    tenth of a second with everything this process imported; else from a fork server that
+    imports the engines once (about a second, more on a busy machine), else spawned."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 class PoolExecutor(Executor):
     """A pool of `workers` processes, started when a run first has more than one chunk and
     kept until closed; a single chunk, or one worker, runs in this process."""
 
     name = "pool"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, after_start: Callable[[], None] | None = None
+    ) -> None:
         self.workers = max(1, workers or default_workers())
         self._pool: ProcessPoolExecutor | None = None
+        #: Called once the workers exist and have their first chunks, e.g. to do work of this
+        #: process's own while it would only wait for them.
+        self._after_start = after_start
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            method = "forkserver" if "forkserver" in methods else "spawn"
+            method = start_method()
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 # The fork server imports the engines once; each worker forked from it starts
@@ -217,6 +233,7 @@ class PoolExecutor(Executor):
         if self.workers <= 1 or len(tasks) <= 1:
             yield from SerialExecutor().run(tasks)
             return
+        fresh = self._pool is None
         pool = self._started()
         queue = iter(tasks)
         pending: dict[Future[np.ndarray], ChunkTask] = {}
@@ -230,6 +247,9 @@ class PoolExecutor(Executor):
                         run_chunk, task.chunk, task.plan, task.seed, task.start, task.stop
                     )
                     pending[future] = task
+                if fresh and self._after_start is not None:  # forked at the first submit
+                    fresh = False
+                    self._after_start()
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
