@@ -15,7 +15,7 @@ from coopsim.inputs.scenario import Scenario
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
 from coopsim.model.initial_state import InitialState
 from coopsim.results.programme_impact import programme_impact_of
-from coopsim.results.targets import TargetEstimate, estimate, target_table
+from coopsim.results.targets import TargetEstimate, estimate, prior_width_notes, target_table
 from coopsim.results.time_to_target import time_to_target_summary
 from coopsim.results.variance import VarianceSplit, split_variance
 from coopsim.runs.replicates import FRACTIONAL, InMemory, ReplicateData, tidy
@@ -214,6 +214,7 @@ class ForecastResult:
     def summary(self) -> dict[str, Any]:
         """The summary.json document."""
         modelled = self.modelled_metrics()
+        notes = prior_width_notes(self.scenario.targets, self.region)
         metrics: dict[str, dict[str, dict[str, float]]] = {name: {} for name in modelled}
         for row in self._quantile_table.to_dict("records"):
             if row["metric"] in metrics:
@@ -242,7 +243,10 @@ class ForecastResult:
                 "variance": "each target's and metric's variance across replicates split into "
                 "a parameter part (between posterior sets) and a stochastic part (within)",
             },
-            "targets": {name: est.as_dict() for name, est in self.targets.items()},
+            "targets": {
+                name: est.as_dict() | ({"note": notes[name]} if name in notes else {})
+                for name, est in self.targets.items()
+            },
             "time_to_target": time_to_target_summary(self),
             "metrics": metrics,
             "metrics_not_modelled": [m for m in METRIC_NAMES if m not in modelled],

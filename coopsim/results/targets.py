@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coopsim.inputs.region_schema import Region
 from coopsim.inputs.scenario import Target, is_met
 from coopsim.metrics import METRIC_INDEX, metric_info
 from coopsim.results.variance import VarianceSplit, split_variance
@@ -23,7 +24,9 @@ __all__ = [
     "describe",
     "estimate",
     "half_widths",
+    "has_class_figure",
     "is_met",
+    "prior_width_notes",
     "target_table",
     "wilson_interval",
 ]
@@ -57,6 +60,35 @@ def describe(target: Target) -> str:
         assert target.threshold is not None
         condition = f"{words[target.comparison]} {fmt(target.threshold)}"
     return f"{info.label} in {target.year} {condition}"
+
+
+#: Metrics that count or share the quality classes: only class figures inform them.
+CLASS_METRICS = frozenset({"good", "fair", "average", "weak", "well_operating_share", "weak_share"})
+#: The quality classes a class figure counts.
+CLASS_NAMES = frozenset({"good", "fair", "average", "weak"})
+#: The note a class target gets in a region that publishes no class figure.
+PRIOR_WIDTH_NOTE = (
+    "the region publishes no class figure (no class count or share), so its data cannot "
+    "inform this target: the probability carries the prior's width"
+)
+
+
+def has_class_figure(region: Region) -> bool:
+    """Whether the region publishes any count or share of a quality class (good, fair,
+    average, weak), at any date."""
+    for item in region.observations():
+        kind, _, names = item.quantity.partition(".")
+        if kind in ("classes", "shares") and set(names.split("+")) & CLASS_NAMES:
+            return True
+    return False
+
+
+def prior_width_notes(targets: Mapping[str, Target], region: Region) -> dict[str, str]:
+    """A note per target on a class count or share when the region has no class figure (none
+    otherwise), so a reader knows the data did not narrow it."""
+    if has_class_figure(region):
+        return {}
+    return {n: PRIOR_WIDTH_NOTE for n, t in targets.items() if t.metric in CLASS_METRICS}
 
 
 @dataclass(frozen=True)
