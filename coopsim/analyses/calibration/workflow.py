@@ -24,6 +24,7 @@ from coopsim.analyses.calibration.predictive import (
     published_figures,
 )
 from coopsim.analyses.calibration.record.check import record_predictive
+from coopsim.analyses.calibration.record.informed import not_informed
 from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
 from coopsim.analyses.calibration.record.waves import wave_chance
 from coopsim.analyses.calibration.report import identifiability, warnings_for
@@ -108,6 +109,11 @@ class CalibrationResult:
             found["figures_fitted"] = [f.where for f in self.problem.record.figures]
             found["contradictions"] = self.contradictions
             found["clean_up_wave"] = wave_chance(self.problem, self.draws)
+            found["not_informed"] = not_informed(
+                self.problem.record,
+                self.problem.priors,
+                self.problem.scenario.dormancy is not None,
+            )
         else:
             found["stock_revision"] = self.revision()
         return found | {
