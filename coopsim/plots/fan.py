@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
@@ -32,6 +31,7 @@ from coopsim.plots.style import (
     year_axis,
 )
 from coopsim.results.forecast_result import ForecastResult
+from coopsim.runs.executors import forking_is_safe
 
 
 def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axes:
@@ -196,8 +196,8 @@ def save_forecast_charts(
     """Write every chart of a forecast's output folder: a fan chart per charted metric and,
     with a target that has a yearly form, time_to_target.png; returns the paths. Each chart
     is drawn inside guard(its file name) (the command names a file that cannot be written).
-    With processes=2 on a platform that forks (and no other thread in this process), a copy
-    of this process draws every other chart meanwhile (two cores, about half the time); a
+    With processes=2 where forking is safe (runs.executors.forking_is_safe), a copy of this
+    process draws every other chart meanwhile (two cores, about half the time); a
     chart it fails to write is drawn again here, so an error is raised as without it."""
     from coopsim.plots.time_to_target import plot_time_to_target
     from coopsim.results.time_to_target import time_to_target
@@ -219,8 +219,8 @@ def save_forecast_charts(
         with guard(job[0]):
             return job[1]()
 
-    forks = processes > 1 and len(jobs) > 1 and _cores() > 1 and threading.active_count() == 1
-    theirs = jobs[1::2] if forks else []  # forked only with no other thread: none holds a lock
+    forks = processes > 1 and len(jobs) > 1 and _cores() > 1 and forking_is_safe()
+    theirs = jobs[1::2] if forks else []
     child = _forked(lambda: [job[1]() for job in theirs]) if theirs else None
     try:
         for job in jobs if child is None else jobs[0::2]:

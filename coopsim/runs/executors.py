@@ -187,14 +187,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def forking_is_safe() -> bool:
+    """Whether a copy of this process may be forked: Linux, and no other Python thread that
+    could hold a lock the copy inherits but tqdm's monitor (it takes only tqdm's own lock, for
+    an instant every ten seconds, and a copy never draws a progress bar)."""
+    if (
+        not sys.platform.startswith("linux")
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return False
+    current = threading.current_thread()
+    others = [t for t in threading.enumerate() if t is not current]
+    return all(type(t).__name__ == "TMonitor" for t in others)
+
+
 def start_method() -> str:
-    """How a pool starts its workers: forked from this process where that is safe (Linux, and
-    no other Python thread that could hold a lock the copies inherit), so they are ready in a
-    tenth of a second with everything this process imported; else from a fork server that
-    imports the engines once (about a second, more on a busy machine), else spawned."""
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+    """How a pool starts its workers: forked from this process where that is safe
+    (forking_is_safe), so they are ready in a tenth of a second with everything this process
+    imported; else from a fork server that imports the engines once (about a second, more on a
+    busy machine), else spawned."""
+    if forking_is_safe():
         return "fork"
+    methods = multiprocessing.get_all_start_methods()
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
