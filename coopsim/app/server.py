@@ -1,6 +1,13 @@
 """Running the explorer: a tornado server on its own thread and event loop, on 127.0.0.1
 and a free port by default, started and stopped the same way from the command line and
-from a notebook."""
+from a notebook.
+
+While it runs, BLAS is kept to one thread in the whole process (coopsim.threads). Its
+threads (requests, charts, background jobs) and, in a notebook, the kernel's own coopsim
+calls each limit BLAS around their work; the limit is process-wide, so one of them ending
+would otherwise give the others back a threaded BLAS in the middle of theirs, which on a
+busy machine makes the exact engine's small matrix products many times slower.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ import ipaddress
 import socket
 import threading
 from pathlib import Path
+from typing import Any
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from coopsim.app.explorer import Explorer
 from coopsim.app.handlers import Context, application
+from coopsim.threads import single_threaded_blas
 
 #: The largest request body the API takes (a change set is a few hundred bytes).
 MAX_BODY = 256 * 1024
@@ -44,6 +53,7 @@ class Server:
         self._stopped: asyncio.Event | None = None
         self._ready = threading.Event()
         self._context: Context | None = None
+        self._blas: Any = None
 
     @property
     def url(self) -> str:
@@ -68,6 +78,7 @@ class Server:
                 "--port", f"cannot listen on {self.host}:{self.port}: {error.strerror}"
             ) from None
         self.port = sockets[0].getsockname()[1]
+        self._blas = single_threaded_blas()  # applied now, restored by stop()
         self._context = Context(self.explorer, self._hosts(), self.folder)
         self._thread = threading.Thread(
             target=asyncio.run, args=(self._serve(sockets),), name="coopsim-app", daemon=True
@@ -96,3 +107,6 @@ class Server:
         if self._context is not None:
             self._context.close()
         self.explorer.close()
+        if self._blas is not None:
+            self._blas.restore_original_limits()
+            self._blas = None

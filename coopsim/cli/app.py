@@ -51,6 +51,12 @@ def add_app_command(
     add_quiet_option(app, "print the address alone")
 
 
+def serve_forever() -> None:
+    """Wait while the server's thread serves (until Ctrl-C or SIGTERM)."""
+    while True:
+        time.sleep(3600)
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C (or SIGTERM): print the address, warn when exposed."""
     try:
@@ -86,8 +92,7 @@ def run_app(args: argparse.Namespace) -> int:
             flush=True,
         )
     try:
-        while True:
-            time.sleep(3600)
+        serve_forever()
     except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM: stop serving, keep the exports
         print(f"coopsim explorer: {stop_word(error)}; stopped", file=sys.stderr)
         return interrupted_status(error)

@@ -174,3 +174,16 @@ def test_the_exact_answer_shown_is_the_full_exact_forecasts(server):
         assert shown.metric_quantiles(metric).equals(
             full.metric_quantiles(metric).drop(columns="metric")
         )
+
+
+def test_blas_stays_single_threaded_while_the_explorer_runs(server):
+    """Threads that limit BLAS around their work must not hand another a threaded BLAS when
+    they finish (the limit is process-wide): the server holds it at one thread."""
+    from threadpoolctl import threadpool_info
+
+    from coopsim.threads import single_threaded_blas
+
+    server.explorer.answer("baseline", {"founding.mean_per_year": "33.3"}, "blas")
+    with single_threaded_blas():
+        pass
+    assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} <= {1}

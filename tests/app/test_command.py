@@ -25,9 +25,13 @@ def test_without_the_app_extra_it_exits_2_with_the_install_line(monkeypatch, cap
 
 def test_a_host_other_than_loopback_prints_a_warning(monkeypatch, capsys, tmp_path):
     import coopsim.app.server as server
+    import coopsim.cli.app as command
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
 
     monkeypatch.setattr(server.Server, "start", lambda self: "http://192.0.2.1:1/")
-    monkeypatch.setattr("time.sleep", lambda _: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(command, "serve_forever", interrupted)
     args = ["app", str(SCENARIOS), "--host", "192.0.2.1", "--export-dir", str(tmp_path)]
     assert main(args) == 130
     err = capsys.readouterr().err
