@@ -48,7 +48,8 @@ MOVE = """async ([path, value]) => {
   const drawn = await answered;
   await Promise.all([...document.querySelectorAll('#charts img')].map((img) =>
     img.complete && !img.classList.contains('stale') ? null
-      : new Promise((r) => img.addEventListener('load', r, {once: true}))));
+      : new Promise((r) => { img.addEventListener('load', r, {once: true});
+                             img.addEventListener('error', r, {once: true}); })));
   return [drawn - start, performance.now() - start, wanted];
 }"""
 

@@ -21,7 +21,10 @@ LEVER = "founding.mean_per_year"
 #: Counts a chart's pixels in the fan's blue (coopsim.plots.style.BAND_COLOUR, #1f5fa8, and
 #: its bands' lighter shades); 0 for an image that did not decode.
 BLUE_PIXELS = """async (img) => {
-  if (!img.complete) await new Promise((r) => img.addEventListener('load', r, {once: true}));
+  if (!img.complete) {
+    await new Promise((r) => { img.addEventListener('load', r, {once: true});
+                               img.addEventListener('error', r, {once: true}); });
+  }
   if (!img.naturalWidth) return 0;
   const canvas = document.createElement('canvas');
   canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
