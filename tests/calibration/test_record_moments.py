@@ -18,6 +18,7 @@ from coopsim.analyses.calibration.record.moments import (
     copy_functional,
     new_year,
     propagate,
+    steps,
     wave,
 )
 from coopsim.model.dormancy import DormancyPlan, embed_classes
@@ -94,19 +95,19 @@ def _simulate(n: int, rng: np.random.Generator) -> np.ndarray:
 def _filter_moments() -> tuple[np.ndarray, np.ndarray]:
     """The filter's means and sds of the same five quantities."""
     dyn = Dynamics(GENERATOR, ENTRY, FOUNDING_MEAN, SHAPE)
-    cache: dict = {}
-    mix = propagate(_start_mixture(), dyn, 0.4, cache)
+    step = dict(zip((0.1, 0.2, 0.3, 0.4), steps(dyn, np.array([0.1, 0.2, 0.3, 0.4])), strict=True))
+    mix = propagate(_start_mixture(), step[0.4])
     h_founded = np.zeros(LAYOUT.base)
     h_founded[LAYOUT.founded] = 1.0
     mix = copy_functional(mix, h_founded)
-    mix = propagate(mix, dyn, 0.3, cache)
+    mix = propagate(mix, step[0.3])
     total_07 = mix.mean[0] @ LAYOUT.total(mix.size), mix.cov[0] @ LAYOUT.total(mix.size)
     sd_07 = math.sqrt(total_07[1] @ LAYOUT.total(mix.size))
-    mix = propagate(mix, dyn, 0.2, cache)
+    mix = propagate(mix, step[0.2])
     mix = wave(mix, 1.0, REMOVAL)
-    mix = propagate(mix, dyn, 0.1, cache)
+    mix = propagate(mix, step[0.1])
     mix = new_year(mix, dyn)
-    mix = propagate(mix, dyn, 0.3, cache)
+    mix = propagate(mix, step[0.3])
     d = mix.size
     rows = {
         "founded": np.eye(d)[LAYOUT.founded] - np.eye(d)[d - 1],

@@ -7,7 +7,6 @@ floored so that it is a valid covariance even where the posterior is flat.
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 
@@ -72,12 +71,3 @@ def _covariance(density: BatchDensity, mode: np.ndarray) -> np.ndarray:
     values_ = np.maximum(values_, 1 / MAX_SD**2)
     cov = (vectors / values_) @ vectors.T
     return 0.5 * (cov + cov.T)
-
-
-def log_t_density(z: np.ndarray, mode: np.ndarray, cov: np.ndarray, dof: float) -> np.ndarray:
-    """log density of a multivariate t (up to the same constant for every row of z)."""
-    dim = mode.size
-    chol = np.linalg.cholesky(cov)
-    solved = np.linalg.solve(chol, (z - mode).T)
-    quad = (solved**2).sum(axis=0)
-    return -0.5 * (dof + dim) * np.log1p(quad / dof) - math.log(np.diag(chol).prod())

@@ -1,9 +1,8 @@
-"""Log posteriors of many parameter vectors at once, in worker processes.
+"""The whole-record fit's work in worker processes: batches of log posteriors (the mode's
+gradients, the Hessian) and whole Metropolis chains.
 
-The whole-record likelihood costs milliseconds, and the independence sampler's proposals
-and the finite-difference Hessian do not depend on each other, so they are evaluated in a
-batch. Values come back in the order asked, so results are the same for any number of
-workers.
+The whole-record likelihood costs milliseconds. Batches come back in the order asked and
+each chain has its own seed, so results are the same for any number of workers.
 """
 
 from __future__ import annotations
@@ -14,6 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 import numpy as np
+
+from coopsim.analyses.calibration.sampler import Tick, one_chain
+from coopsim.threads import single_threaded_blas
 
 #: Maps (n, dim) unconstrained vectors to their n log posteriors.
 BatchDensity = Callable[[np.ndarray], np.ndarray]
@@ -27,24 +29,67 @@ def _install(problem: object) -> None:
 
 
 def _evaluate(z: np.ndarray) -> np.ndarray:
-    return np.array([_PROBLEM.log_posterior(row) for row in z])  # type: ignore[attr-defined]
+    with single_threaded_blas():  # a worker's BLAS threads would wait for each other
+        return np.array([_PROBLEM.log_posterior(row) for row in z])  # type: ignore[attr-defined]
+
+
+def _chain(arguments: tuple) -> tuple[np.ndarray, float]:
+    *first, adapt = arguments
+    with single_threaded_blas():
+        return one_chain(_PROBLEM.log_posterior, *first, adapt=adapt)  # type: ignore[attr-defined]
+
+
+class Workers:
+    """What the fit asks of its processes (or of this one, with one worker)."""
+
+    def __init__(self, problem: object, pool: ProcessPoolExecutor | None) -> None:
+        self.problem = problem
+        self.pool = pool
+
+    def density(self, z: np.ndarray) -> np.ndarray:
+        """Log posteriors of the rows of z, in order."""
+        z = np.atleast_2d(z)
+        if self.pool is None:
+            return np.array([self.problem.log_posterior(row) for row in z])  # type: ignore[attr-defined]
+        parts = [p for p in np.array_split(z, min(len(z), 4 * self.pool._max_workers)) if len(p)]
+        return np.concatenate(list(self.pool.map(_evaluate, parts)))
+
+    def chains(
+        self,
+        starts: np.ndarray,
+        proposal: np.ndarray,
+        warmup: int,
+        draws: int,
+        thin: int,
+        seeds: list[int],
+        tick: Tick | None = None,
+        adapt: bool = True,
+    ) -> list[tuple[np.ndarray, float]]:
+        """Run one Metropolis chain per start (see sampler.one_chain)."""
+        jobs = [
+            (s, proposal, warmup, draws, thin, seed) for s, seed in zip(starts, seeds, strict=True)
+        ]
+        if self.pool is None:
+            density = self.problem.log_posterior  # type: ignore[attr-defined]
+            return [one_chain(density, *job, tick, adapt=adapt) for job in jobs]
+        runs = []
+        for run in self.pool.map(_chain, [(*job, adapt) for job in jobs]):
+            runs.append(run)
+            if tick is not None:
+                tick(warmup + draws * thin)
+        return runs
 
 
 @contextmanager
-def batch_density(problem: object, workers: int) -> Iterator[BatchDensity]:
-    """A BatchDensity for `problem.log_posterior`: in this process for one worker, else in
-    a pool of `workers` processes (started once, given the problem once)."""
+def fit_workers(problem: object, workers: int) -> Iterator[Workers]:
+    """Workers for `problem`: this process for one worker, else a pool of `workers`
+    processes (started once, given the problem once)."""
     if workers <= 1:
-        yield lambda z: np.array([problem.log_posterior(row) for row in z])  # type: ignore[attr-defined]
+        yield Workers(problem, None)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_install, initargs=(problem,)
     ) as pool:
-
-        def evaluate(z: np.ndarray) -> np.ndarray:
-            parts = np.array_split(np.atleast_2d(z), min(len(z), 4 * workers))
-            return np.concatenate(list(pool.map(_evaluate, [p for p in parts if len(p)])))
-
-        yield evaluate
+        yield Workers(problem, pool)

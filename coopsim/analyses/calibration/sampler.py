@@ -79,12 +79,40 @@ def sample(
 ) -> Chains:
     """Run one chain from each start: `warmup` adaptive steps, then `draws` kept draws, one
     every `thin` steps; `tick` is told of the steps done as they go."""
-    kept, rates = [], []
-    for start in starts:
-        chain_rng = np.random.Generator(np.random.PCG64(rng.bit_generator.random_raw()))
-        path, _, tuned = _walk(log_density, start, proposal, warmup, chain_rng, True, tick)
-        path, rate, _ = _walk(log_density, path[-1], tuned, draws * thin, chain_rng, False, tick)
-        kept.append(path[thin - 1 :: thin])
-        rates.append(rate)
-    evaluations = len(starts) * (warmup + draws * thin + 2)
-    return Chains(np.stack(kept), np.array(rates), evaluations)
+    seeds = chain_seeds(rng, len(starts))
+    runs = [
+        one_chain(log_density, start, proposal, warmup, draws, thin, seed, tick)
+        for start, seed in zip(starts, seeds, strict=True)
+    ]
+    return gather(runs, warmup, draws, thin)
+
+
+def chain_seeds(rng: np.random.Generator, chains: int) -> list[int]:
+    """Each chain's own stream, drawn in turn from `rng` (whoever runs the chains)."""
+    return [int(rng.bit_generator.random_raw()) for _ in range(chains)]
+
+
+def one_chain(
+    log_density: LogDensity,
+    start: np.ndarray,
+    proposal: np.ndarray,
+    warmup: int,
+    draws: int,
+    thin: int,
+    seed: int,
+    tick: Tick | None = None,
+    adapt: bool = True,
+) -> tuple[np.ndarray, float]:
+    """One chain: `warmup` steps (adapting the proposal to the chain's path, if `adapt`),
+    then `draws` kept draws one every `thin` steps; returns the kept draws and the kept
+    steps' acceptance rate."""
+    chain_rng = np.random.Generator(np.random.PCG64(seed))
+    path, _, tuned = _walk(log_density, start, proposal, warmup, chain_rng, adapt, tick)
+    path, rate, _ = _walk(log_density, path[-1], tuned, draws * thin, chain_rng, False, tick)
+    return path[thin - 1 :: thin], rate
+
+
+def gather(runs: list[tuple[np.ndarray, float]], warmup: int, draws: int, thin: int) -> Chains:
+    """The chains from their runs."""
+    evaluations = len(runs) * (warmup + draws * thin + 2)
+    return Chains(np.stack([r[0] for r in runs]), np.array([r[1] for r in runs]), evaluations)

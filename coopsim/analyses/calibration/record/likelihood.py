@@ -29,6 +29,7 @@ from coopsim.analyses.calibration.record.moments import (
     copy_functional,
     new_year,
     propagate,
+    steps,
     wave,
 )
 from coopsim.analyses.calibration.record.timeline import Record, RecordFigure
@@ -87,9 +88,10 @@ def _start(record: Record, model: RecordModel) -> Mixture:
     return Mixture(np.zeros(1), mean[None], cov[None], np.ones((1, 0), dtype=bool))
 
 
-def _events(record: Record, model: RecordModel) -> list[tuple[float, int, object]]:
+def _events(record: Record, model: RecordModel) -> tuple[list, list[str], list[float]]:
     """(time, order, what) for every step: figures (0), 1 January (1), period starts (2),
-    wave dates (3); at equal times in that order."""
+    wave dates (3), at equal times in that order; the uncertain-date groups; and the
+    distinct lengths of the steps between events."""
     events: list[tuple[float, int, object]] = []
     groups = sorted({f.group for f in record.figures if f.dates})
     for f in record.figures:
@@ -118,7 +120,12 @@ def _events(record: Record, model: RecordModel) -> list[tuple[float, int, object
                 continue
             seen.add((what[1], what[2]))
         unique.append(e)
-    return [(t, o, w) for t, o, w in unique], groups  # type: ignore[return-value]
+    lengths, now = set(), record.start
+    for t, _, _ in unique:
+        if t > now:
+            lengths.add(round(t - now, 12))
+            now = t
+    return unique, groups, sorted(lengths)
 
 
 def _name(what: tuple) -> str:
@@ -131,17 +138,17 @@ def run_filter(record: Record, model: RecordModel, keep_predictive: bool = False
     key = (model.wave_probability > 0, model.wave_time_of_year)
     if key not in record.events:
         record.events[key] = _events(record, model)
-    events, groups = record.events[key]
+    events, groups, lengths = record.events[key]
+    moves = dict(zip(lengths, steps(model.dynamics, np.array(lengths)), strict=True))
     by_group = {g: [f for f in record.figures if f.group == g and f.dates] for g in groups}
     mix = _start(record, model)
     mix.pending = np.ones((1, len(groups)), dtype=bool)
     copies: dict[str, int] = {}
-    cache: dict = {}
     predictive: dict[str, list[tuple[float, Predictive]]] = {}
     now = record.start
     for time, _, what in events:
         if time > now:
-            mix = propagate(mix, model.dynamics, time - now, cache)
+            mix = propagate(mix, moves[round(time - now, 12)])
             now = time
         kind = what[0]
         if kind == "year":

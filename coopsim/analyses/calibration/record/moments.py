@@ -128,7 +128,7 @@ class Dynamics:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
     """What a step of dt years needs, whatever the state: the linear map of the mean (for
     the base dimensions) and the noise per cooperative alive in each state and per unit of
     founding intensity."""
@@ -138,42 +138,47 @@ class _Step:
     per_intensity: np.ndarray  # (base, base): noise per unit of intensity
 
 
-def _step(dynamics: Dynamics, dt: float) -> _Step:
-    moves, arrived = dynamics.step(dt)
-    lay, d = LAYOUT, LAYOUT.base
-    a = np.eye(d)
-    old = np.arange(N_ALIVE)
-    per_alive = np.zeros((2 * N_ALIVE, d, d))
-    spread = np.einsum("ij,jk->ijk", moves, np.eye(N_ALIVE + 1)) - np.einsum(
-        "ij,ik->ijk", moves, moves
-    )
-    for rows in (old, old + N_ALIVE):
-        a[np.ix_(rows, rows)] = moves[:, :N_ALIVE].T
-        a[lay.dissolved, rows] = moves[:, N_ALIVE]
-        idx = np.append(rows, lay.dissolved)
-        per_alive[rows[:, None, None], idx[None, :, None], idx[None, None, :]] = spread
-    a[old + N_ALIVE, lay.intensity] = dt * arrived[:N_ALIVE]
-    a[lay.dissolved, lay.intensity] = dt * arrived[N_ALIVE]
-    a[lay.founded, lay.intensity] = dt
-    idx = np.array([*range(N_ALIVE, 2 * N_ALIVE), lay.dissolved, lay.founded])
-    arrivals = np.zeros((N_ALIVE + 2, N_ALIVE + 2))
-    arrivals[: N_ALIVE + 1, : N_ALIVE + 1] = np.diag(arrived)
-    arrivals[N_ALIVE + 1, : N_ALIVE + 1] = arrived
-    arrivals[: N_ALIVE + 1, N_ALIVE + 1] = arrived
-    arrivals[N_ALIVE + 1, N_ALIVE + 1] = 1.0
-    per_intensity = np.zeros((d, d))
-    per_intensity[idx[:, None], idx[None, :]] = dt * arrivals
-    return _Step(a, per_alive, per_intensity)
+_OLD = np.arange(N_ALIVE)
+_TO_OLD = np.append(_OLD, LAYOUT.dissolved)
+_TO_YOUNG = np.append(_OLD + N_ALIVE, LAYOUT.dissolved)
+_ARRIVALS = np.array([*range(N_ALIVE, 2 * N_ALIVE), LAYOUT.dissolved, LAYOUT.founded])
 
 
-def propagate(mix: Mixture, dynamics: Dynamics, dt: float, cache: dict) -> Mixture:
-    """The moments after dt years with no event inside (every component at once)."""
-    if dt <= 0:
-        return mix
-    key = round(dt, 12)
-    if key not in cache:
-        cache[key] = _step(dynamics, dt)
-    step: _Step = cache[key]
+def steps(dynamics: Dynamics, lengths: np.ndarray) -> list[Step]:
+    """Every step of the given lengths at once (one stacked matrix exponential): each
+    cooperative's transition probabilities and, for one founded at a uniform moment in the
+    step, its outcome probabilities (Van Loan's augmented exponential gives both)."""
+    n, d, k = N_ALIVE + 1, LAYOUT.base, len(lengths)
+    block = np.zeros((k, 2 * n, 2 * n))
+    block[:, :n, :n] = dynamics.generator[None] * lengths[:, None, None]
+    block[:, :n, n:] = np.eye(n)[None] * lengths[:, None, None]
+    both = expm(block)
+    moves = both[:, :N_ALIVE, :n]  # (k, 5, 6)
+    start = np.append(dynamics.entry, [0.0, 0.0])
+    arrived = np.clip(np.einsum("j,kjl->kl", start, both[:, :n, n:]) / lengths[:, None], 0, None)
+    spread = np.einsum("kij,jl->kijl", moves, np.eye(n)) - np.einsum("kij,kil->kijl", moves, moves)
+    a = np.tile(np.eye(d), (k, 1, 1))
+    per_alive = np.zeros((k, 2 * N_ALIVE, d, d))
+    for offset, targets in ((0, _TO_OLD), (N_ALIVE, _TO_YOUNG)):
+        rows = _OLD + offset
+        a[:, rows[:, None], rows[None, :]] = np.swapaxes(moves[:, :, :N_ALIVE], 1, 2)
+        a[:, LAYOUT.dissolved, rows] = moves[:, :, N_ALIVE]
+        per_alive[:, rows[:, None, None], targets[None, :, None], targets[None, None, :]] = spread
+    a[:, _OLD + N_ALIVE, LAYOUT.intensity] = lengths[:, None] * arrived[:, :N_ALIVE]
+    a[:, LAYOUT.dissolved, LAYOUT.intensity] = lengths * arrived[:, N_ALIVE]
+    a[:, LAYOUT.founded, LAYOUT.intensity] = lengths
+    arrivals = np.zeros((k, n + 1, n + 1))
+    arrivals[:, :n, :n] = np.einsum("kj,jl->kjl", arrived, np.eye(n))
+    arrivals[:, n, :n] = arrived
+    arrivals[:, :n, n] = arrived
+    arrivals[:, n, n] = 1.0
+    per_intensity = np.zeros((k, d, d))
+    per_intensity[:, _ARRIVALS[:, None], _ARRIVALS[None, :]] = lengths[:, None, None] * arrivals
+    return [Step(a[i], per_alive[i], per_intensity[i]) for i in range(k)]
+
+
+def propagate(mix: Mixture, step: Step) -> Mixture:
+    """The moments after a step with no event inside (every component at once)."""
     base, d = LAYOUT.base, mix.size
     if d == base:
         a = step.a

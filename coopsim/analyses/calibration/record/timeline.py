@@ -30,7 +30,7 @@ from coopsim.inputs.region_data import Region
 #: A window of possible dates this short is read as its middle day.
 SHORT_WINDOW_DAYS = 31
 #: Most dates tried for a figure whose day is known only to a longer window.
-MAX_DATES = 6
+MAX_DATES = 4
 #: Flows whose start the state copies: quantity -> counters (summed) of the state.
 _FLOW_COUNTERS = {
     "founded": (LAYOUT.founded,),
