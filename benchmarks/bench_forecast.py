@@ -4,7 +4,10 @@ and with the fast engine (50,000 replicates), and the des and fast engines alone
 plain simpy model of the same size.
 
     python benchmarks/bench_forecast.py [--replications 1000] [--fast-replications 50000]
-                                        [--repeats 3]
+                                        [--repeats 3] [--fast-only]
+
+--fast-only times the fast engine's rows alone (and the plain simpy model they are compared
+with, on --replications replicates).
 
 Prints medians over the repeats; the README records a run. Timings on shared machines are
 noisy: compare medians and ratios, not single runs.
@@ -67,6 +70,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=1000)
     parser.add_argument("--fast-replications", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--fast-only", action="store_true", help="skip the des rows")
     args = parser.parse_args()
     _, _, plan = load()
     n, years = args.replications, plan.n_years
@@ -75,31 +79,32 @@ def main() -> None:
     def per_replicate_year(seconds: float) -> float:
         return seconds / (n * years)
 
-    serial = median_seconds(lambda: cli_forecast(n, 1), args.repeats)
-    parallel = median_seconds(lambda: cli_forecast(n, cores), args.repeats)
-    peak = largest_child_mib()
     big = args.fast_replications
     fast_cli = median_seconds(lambda: cli_forecast(big, cores, "fast"), args.repeats)
     with single_threaded_blas():
         fast_engine = median_seconds(lambda: simulate_chunk(plan, 1, 0, big), args.repeats)
-    engine_only = median_seconds(
-        lambda: simulate(plan, 1, n, engine="des", workers=1)[0], args.repeats
-    )
     plain = median_seconds(lambda: [plain_replicate(plan, 1, i) for i in range(n)], args.repeats)
-    report = {
-        "replications": n,
-        "years": years,
-        "repeats": args.repeats,
-        "cores": cores,
-        "cli_1_worker_s": round(serial, 2),
-        f"cli_{cores}_workers_s": round(parallel, 2),
-        "cli_s_per_replicate_year_1_worker": per_replicate_year(serial),
-        f"cli_s_per_replicate_year_{cores}_workers": per_replicate_year(parallel),
-        "parallel_speedup": round(serial / parallel, 2),
-        "cli_peak_memory_mib_largest_process": round(peak, 1),
-        "des_engine_s_per_replicate_year": per_replicate_year(engine_only),
+    report: dict[str, object] = {"replications": n, "years": years, "repeats": args.repeats}
+    report["cores"] = cores
+    if not args.fast_only:
+        serial = median_seconds(lambda: cli_forecast(n, 1), args.repeats)
+        parallel = median_seconds(lambda: cli_forecast(n, cores), args.repeats)
+        peak = largest_child_mib()
+        engine_only = median_seconds(
+            lambda: simulate(plan, 1, n, engine="des", workers=1)[0], args.repeats
+        )
+        report |= {
+            "cli_1_worker_s": round(serial, 2),
+            f"cli_{cores}_workers_s": round(parallel, 2),
+            "cli_s_per_replicate_year_1_worker": per_replicate_year(serial),
+            f"cli_s_per_replicate_year_{cores}_workers": per_replicate_year(parallel),
+            "parallel_speedup": round(serial / parallel, 2),
+            "cli_peak_memory_mib_largest_process": round(peak, 1),
+            "des_engine_s_per_replicate_year": per_replicate_year(engine_only),
+            "des_engine_speedup_over_plain_simpy": round(plain / engine_only, 2),
+        }
+    report |= {
         "plain_simpy_s_per_replicate_year": per_replicate_year(plain),
-        "des_engine_speedup_over_plain_simpy": round(plain / engine_only, 2),
         "fast_replications": big,
         f"cli_fast_{cores}_workers_s": round(fast_cli, 2),
         "cli_fast_s_per_replicate_year": fast_cli / (big * years),
