@@ -5,7 +5,7 @@ For each posterior draw the record filter gives each figure's one-step-ahead pre
 it). Pooled over draws, a figure's band is the central 90% of that mixture and its PIT the
 mixture's probability at or below the published value; a figure outside its band is reported
 as an outlier with its PIT. A share is predicted as share = middle + (count - middle x
-total) / expected total.
+total) / expected total; a count's normal predictive is cut at zero.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def record_predictive(
                 pits[f.where].append(predictive.cdf((value - _middle(f)) * total))
             else:
                 pits[f.where].append(predictive.cdf(value))
+                sample = np.maximum(sample, 0.0)  # a count is never negative
             samples[f.where].append(sample)
     table = pd.DataFrame(
         {where: np.concatenate(parts) for where, parts in samples.items() if parts}
