@@ -75,3 +75,4 @@ def test_the_calibration_reports_the_whole_record(scenario, region):
     assert set(fit.check.figure) == set(summary["figures_fitted"])
     assert np.all(fit.check.q05 <= fit.check.q95)
     assert fit.draws.shape == (100, 13)
+    assert "stopped" in summary["classes_as_published"]

@@ -26,6 +26,7 @@ from coopsim.analyses.calibration.predictive import (
 from coopsim.analyses.calibration.record.check import record_predictive
 from coopsim.analyses.calibration.record.informed import not_informed
 from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
+from coopsim.analyses.calibration.record.timeline import CLASSES_AS_PUBLISHED
 from coopsim.analyses.calibration.record.waves import wave_chance
 from coopsim.analyses.calibration.report import identifiability, warnings_for
 from coopsim.defaults import DEFAULT_DRAWS
@@ -109,6 +110,7 @@ class CalibrationResult:
             found["figures_fitted"] = [f.where for f in self.problem.record.figures]
             found["contradictions"] = self.contradictions
             found["clean_up_wave"] = wave_chance(self.problem, self.draws)
+            found["classes_as_published"] = CLASSES_AS_PUBLISHED
             found["not_informed"] = not_informed(
                 self.problem.record,
                 self.problem.priors,

@@ -27,6 +27,17 @@ from coopsim.inputs.figures import interval
 from coopsim.inputs.published import Observation
 from coopsim.inputs.region_data import Region
 
+#: How published classes map onto the model's states (calibration.json says it).
+CLASSES_AS_PUBLISHED = {
+    "good, fair, average, weak": "classified cooperatives in that latent class, founded before "
+    "the calendar year, operating",
+    "unclassified": "cooperatives founded in the calendar year, and dormant ones where the "
+    "report has no 'stopped' category",
+    "stopped": "dormant cooperatives (stopped operating): alive, in no class (Circular 01/2020)",
+    "shares": "of every cooperative alive, dormant ones included",
+    "dissolved": "dissolutions by hazard and removals by a clean-up wave",
+    "removed": "removals by a clean-up wave",
+}
 #: A window of possible dates this short is read as its middle day.
 SHORT_WINDOW_DAYS = 31
 #: Most dates tried for a figure whose day is known only to a longer window.
