@@ -4,6 +4,7 @@ what it reports."""
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -76,3 +77,25 @@ def test_the_calibration_reports_the_whole_record(scenario, region):
     assert np.all(fit.check.q05 <= fit.check.q95)
     assert fit.draws.shape == (100, 13)
     assert "stopped" in summary["classes_as_published"]
+
+
+def test_figures_after_the_origin_are_predicted_and_never_read(scenario, region):
+    """A forecast from an origin: the later figures change neither the likelihood nor the
+    predictive of any figure, whatever their values."""
+    problem = build_record_problem(scenario, region)
+    model = problem.model({"initial_dormant_share": 0.35, "register_error": 3.0})
+    origin = build_record(region, 2021)
+    cut = run_filter(origin, model, keep_predictive=True)
+    full = run_filter(problem.record, model, keep_predictive=True, read_until=5.0)
+    assert full.log_likelihood == pytest.approx(cut.log_likelihood, rel=1e-12)
+    changed = build_record(region, 2023)  # every later count published as "at most 9"
+    changed.figures = [
+        f if f.time <= 5.0 or f.share else replace(f, value=None, low=0.0, high=9.0)
+        for f in changed.figures
+    ]
+    moved = run_filter(changed, model, keep_predictive=True, read_until=5.0)
+    assert moved.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-12)
+    for where, predictive in full.predictive.items():
+        assert np.allclose(moved.predictive[where].means, predictive.means)
+    later = [f.where for f in problem.record.figures if f.time > 5.0]
+    assert later and all(where in full.predictive for where in later)

@@ -133,8 +133,15 @@ def _name(what: tuple) -> str:
     return what[1].where if what[0] in ("figure", "open") else str(what[1:])
 
 
-def run_filter(record: Record, model: RecordModel, keep_predictive: bool = False) -> Filtered:
-    """Filter the record under one parameter set."""
+def run_filter(
+    record: Record,
+    model: RecordModel,
+    keep_predictive: bool = False,
+    read_until: float | None = None,
+) -> Filtered:
+    """Filter the record under one parameter set. With `read_until` (a model time), figures
+    published after it are predicted and not read: their predictive is given the figures up
+    to then only (a forecast from that origin), and the likelihood is of the earlier ones."""
     key = (model.wave_probability > 0, model.wave_time_of_year)
     if key not in record.events:
         record.events[key] = _events(record, model)
@@ -161,8 +168,16 @@ def run_filter(record: Record, model: RecordModel, keep_predictive: bool = False
             mix = wave(mix, model.wave_probability, model.wave_removal)
         elif kind == "figure":
             f = what[1]
-            mix, pred = _read(f, mix, copies, model)
+            updated, pred = _read(f, mix, copies, model)
             predictive.setdefault(f.where, []).append((1.0, pred))
+            if read_until is None or f.time <= read_until:
+                mix = updated
+        elif read_until is not None and by_group[what[1]][0].time > read_until:
+            k = len(by_group[what[1]][0].dates)
+            for f in by_group[what[1]]:  # a later report of uncertain date: predicted only
+                predictive.setdefault(f.where, []).append(
+                    (1.0 / k, _read(f, mix, copies, model)[1])
+                )
         else:
             mix = _dated(
                 mix, what[1], what[2], groups.index(what[1]), by_group, copies, model, predictive
