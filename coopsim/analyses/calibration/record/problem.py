@@ -110,11 +110,13 @@ class RecordProblem(ParameterSpace):
         return total + lik if math.isfinite(lik) else -math.inf
 
 
-def reference_split(region: Region, scenario: Scenario) -> np.ndarray:
+def reference_split(region: Region, scenario: Scenario, until: int | None = None) -> np.ndarray:
     """Class shares of the operating stock to start from: the latest published census of
-    all four classes, else the classes new cooperatives enter (a weak reference: its
-    Dirichlet spread is wide)."""
-    for year in sorted(region.snapshots, reverse=True):
+    all four classes (up to the end of `until`, so that a record cut there reads nothing
+    later), else the classes new cooperatives enter (a weak reference: its Dirichlet spread
+    is wide)."""
+    years = [year for year in region.snapshots if until is None or year <= until]
+    for year in sorted(years, reverse=True):
         classes = region.snapshots[year].classes or {}
         if all(name in classes for name in QUALITY_CLASSES):
             counts = np.array([classes[name].value for name in QUALITY_CLASSES], dtype=float)
@@ -122,10 +124,16 @@ def reference_split(region: Region, scenario: Scenario) -> np.ndarray:
     return np.array(scenario.founding.entry_class.as_tuple())
 
 
-def build_record_problem(scenario: Scenario, region: Region) -> RecordProblem:
-    """The whole-record problem a scenario's [calibration] table (method = "record") asks for."""
+def build_record_problem(
+    scenario: Scenario, region: Region, end_year: int | None = None
+) -> RecordProblem:
+    """The whole-record problem a scenario's [calibration] table (method = "record") asks for,
+    its record cut at the end of `end_year` (default: calibration.year), as a backtest's
+    origin needs: nothing published later reaches it."""
     spec = scenario.calibration
     assert spec is not None
+    cut = end_year  # the reference split reads no census after an explicit cut
+    end_year = spec.year if end_year is None else end_year
     present = {
         "levers": scenario.levers,
         "programmes": scenario.programmes,
@@ -159,11 +167,11 @@ def build_record_problem(scenario: Scenario, region: Region) -> RecordProblem:
                 f"calibration.priors.{names[0]}",
             )
     try:
-        record = build_record(region, spec.year)
+        record = build_record(region, end_year)
     except ValueError as error:
         raise InputError(region.source_name, str(error), "snapshots") from None
     if not record.figures:
-        raise InputError(region.source_name, f"has no figures up to {spec.year} to fit")
+        raise InputError(region.source_name, f"has no figures up to {end_year} to fit")
     dormancy = compile_dormancy(scenario) or DormancyPlan(
         np.zeros(4), 0.0, np.array([0.0, 0.0, 0.0, 1.0]), 0.0
     )
@@ -172,7 +180,7 @@ def build_record_problem(scenario: Scenario, region: Region) -> RecordProblem:
         record=record,
         priors=dict(spec.priors),
         region_name=region.source_name,
-        reference_split=reference_split(region, scenario),
+        reference_split=reference_split(region, scenario, cut),
         base=Hazards.from_quality(scenario.quality),
         dormancy=dormancy,
     )
