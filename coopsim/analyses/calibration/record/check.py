@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.analyses.calibration.record.likelihood import run_filter
+from coopsim.analyses.calibration.record.moments import Predictive
 from coopsim.analyses.calibration.record.problem import RecordProblem
 from coopsim.analyses.calibration.record.timeline import RecordFigure
 
@@ -51,6 +52,24 @@ def _middle(figure: RecordFigure) -> float:
     return figure.low if figure.low > 0 else figure.high
 
 
+def figure_sample(
+    figure: RecordFigure, predictive: Predictive, n: int, rng: np.random.Generator
+) -> np.ndarray:
+    """n draws of a figure from its predictive, as published: a share as a share, a count
+    cut at zero (a count is never negative)."""
+    sample = predictive.sample(n, rng)
+    if figure.share:
+        return _middle(figure) + sample / predictive.scale
+    return np.maximum(sample, 0.0)
+
+
+def figure_pit(figure: RecordFigure, predictive: Predictive, value: float) -> float:
+    """The predictive's probability at or below a published value of the figure."""
+    if figure.share:
+        return predictive.cdf((value - _middle(figure)) * predictive.scale)
+    return predictive.cdf(value)
+
+
 def record_predictive(
     problem: RecordProblem, draws: pd.DataFrame, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -69,16 +88,8 @@ def record_predictive(
             predictive = filtered.predictive.get(f.where)
             if predictive is None:
                 continue
-            sample = predictive.sample(SAMPLES_PER_DRAW, rng)
-            value = published_value(f)
-            if f.share:
-                total = predictive.scale
-                sample = _middle(f) + sample / total
-                pits[f.where].append(predictive.cdf((value - _middle(f)) * total))
-            else:
-                pits[f.where].append(predictive.cdf(value))
-                sample = np.maximum(sample, 0.0)  # a count is never negative
-            samples[f.where].append(sample)
+            samples[f.where].append(figure_sample(f, predictive, SAMPLES_PER_DRAW, rng))
+            pits[f.where].append(figure_pit(f, predictive, published_value(f)))
     table = pd.DataFrame(
         {where: np.concatenate(parts) for where, parts in samples.items() if parts}
     )
@@ -94,7 +105,7 @@ def record_predictive(
             {
                 "figure": f.where,
                 "published": value,
-                "form": _form(f),
+                "form": figure_form(f),
                 "predictive_median": median,
                 "q05": low,
                 "q95": high,
@@ -106,7 +117,8 @@ def record_predictive(
     return table, pd.DataFrame(check)
 
 
-def _form(figure: RecordFigure) -> str:
+def figure_form(figure: RecordFigure) -> str:
+    """How the figure is published: exact, rounded or a bound."""
     if figure.value is not None:
         return "exact"
     if math.isinf(figure.low) or math.isinf(figure.high) or figure.low in (0.0,):
