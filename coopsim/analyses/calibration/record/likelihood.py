@@ -69,7 +69,8 @@ def _start(record: Record, model: RecordModel) -> Mixture:
     lay, dyn = LAYOUT, model.dynamics
     d = lay.base
     mean, cov = np.zeros(d), np.zeros((d, d))
-    part = record.start - math.floor(record.start)
+    # the share of its year already gone (a year-end stock, at a whole time, ends a year)
+    part = record.start - math.floor(record.start) or 1.0
     young = dyn.founding_mean * part * np.append(dyn.entry, 0.0)
     mean[lay.young] = young
     cov[lay.young, lay.young] = np.diag(young)
@@ -103,7 +104,7 @@ def _events(record: Record, model: RecordModel) -> tuple[list, list[str], list[f
         if f.start is not None:
             events.append((f.start, 2, ("open", f)))
     for year in range(1, record.end_year - record.year0 + 1):
-        if year > record.start:
+        if year >= record.start:  # a 1 January right after a year-end start counts
             events.append((float(year), 1, ("year",)))
     if model.wave_probability > 0:
         for k in range(record.end_year - record.year0 + 1):
