@@ -280,7 +280,9 @@ def format_report(result: ForecastResult) -> str:
     from coopsim.plots.fan import charted_metrics
     from coopsim.results.targets import prior_width_notes
 
-    notes = prior_width_notes(result.scenario.targets, result.region)
+    notes = prior_width_notes(
+        result.scenario.targets, result.region, posterior=result.parameter_sets is not None
+    )
 
     lines = [
         f"Scenario '{result.scenario.name}' ({result.region.region.name}), "

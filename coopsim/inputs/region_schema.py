@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from coopsim.classes import ReportedClass
+from coopsim.classes import QUALITY_CLASSES, ReportedClass
 from coopsim.errors import InputError
 from coopsim.inputs.figures import (
     ChangeFigure,
@@ -163,6 +163,15 @@ class Region(StrictModel):
         for key, period in self.period_flows.items():
             found += [(f"period_flows.{key}.{n}", f) for n, f in period.figures()]
         return found
+
+    def publishes_classes(self) -> bool:
+        """Whether any figure, at any date, counts or shares a quality class (good, fair,
+        average, weak): without one, the data cannot inform the class split."""
+        for item in self.observations():
+            kind, _, names = item.quantity.partition(".")
+            if kind in ("classes", "shares") and set(names.split("+")) & set(QUALITY_CLASSES):
+                return True
+        return False
 
     def observations(self) -> list[Observation]:
         """Every figure with what it measures and the date or period it describes, in the

@@ -11,7 +11,9 @@ rates:
 - well-operating and weak = published shares x published total (rounded);
 - the well-operating count is split into good and fair as the model expects among survivors;
 - average = what remains.
-The result is one fixed table of counts, the same in every replicate.
+The result is one fixed table of counts, the same in every replicate. A region that publishes
+no class figure at all has its total split by the scenario's steady class mix (see
+steady_class_mix), and says so.
 
 Only the year-end snapshots ([snapshots.YEAR]) and calendar-year flows ([flows.YEAR]) can give
 a starting stock: a dated snapshot, even of 31 December, may hold bounds and stopped
@@ -76,6 +78,8 @@ def build_initial_state(scenario: Scenario, region: Region) -> InitialState:
     entry = np.array(scenario.founding.entry_class.as_tuple())
     if snap.classes:
         state = _from_census(year, snap, entry)
+    elif not region.publishes_classes():
+        state = _from_total_only(year, snap, scenario)
     else:
         state = _from_partial(year, snap, scenario, region)
     members = _initial_members(year, snap, region, state.total)
@@ -92,6 +96,31 @@ def _from_census(year: int, snap: Snapshot, entry: np.ndarray) -> InitialState:
     method = (
         f"published census of {year}; its {reported['unclassified']} unclassified cooperatives "
         "take latent classes in proportion to the entry distribution"
+    )
+    return InitialState(year, latent, reported, 0, method)
+
+
+def steady_class_mix(scenario: Scenario) -> np.ndarray:
+    """The class shares of a population that new cooperatives enter by the entry classes and
+    leave by dissolution, moving by the quality hazards, once it has settled: proportional to
+    entry x (-Q)^-1 over the four classes (the expected time a new one spends in each)."""
+    generator = Hazards.from_quality(scenario.quality).generator()[:4, :4]
+    entry = np.array(scenario.founding.entry_class.as_tuple())
+    time_in_class = entry @ np.linalg.inv(-generator)
+    return time_in_class / time_in_class.sum()
+
+
+def _from_total_only(year: int, snap: Snapshot, scenario: Scenario) -> InitialState:
+    """A region that publishes no class figure at all: the total split by the steady class
+    mix, an assumption its data cannot check (the forecast notes its class targets)."""
+    total = round(snap.total.value)
+    latent = allocate(total, steady_class_mix(scenario))
+    reported = dict(zip(QUALITY_CLASSES, (int(c) for c in latent), strict=True))
+    reported["unclassified"] = 0
+    method = (
+        f"published {year} total only: the region publishes no class figure, so the total is "
+        "split by the scenario's steady class mix (new cooperatives entering by the entry "
+        "classes and moving by the quality hazards), an assumption its data cannot check"
     )
     return InitialState(year, latent, reported, 0, method)
 

@@ -214,7 +214,9 @@ class ForecastResult:
     def summary(self) -> dict[str, Any]:
         """The summary.json document."""
         modelled = self.modelled_metrics()
-        notes = prior_width_notes(self.scenario.targets, self.region)
+        notes = prior_width_notes(
+            self.scenario.targets, self.region, posterior=self.parameter_sets is not None
+        )
         metrics: dict[str, dict[str, dict[str, float]]] = {name: {} for name in modelled}
         for row in self._quantile_table.to_dict("records"):
             if row["metric"] in metrics:

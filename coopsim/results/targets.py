@@ -66,29 +66,37 @@ def describe(target: Target) -> str:
 CLASS_METRICS = frozenset({"good", "fair", "average", "weak", "well_operating_share", "weak_share"})
 #: The quality classes a class figure counts.
 CLASS_NAMES = frozenset({"good", "fair", "average", "weak"})
-#: The note a class target gets in a region that publishes no class figure.
+#: The note a class target gets in a region that publishes no class figure: with a
+#: posterior its class parameters keep about their priors' width; without, the probability
+#: rests on the scenario's class mix and rates alone.
 PRIOR_WIDTH_NOTE = (
     "the region publishes no class figure (no class count or share), so its data cannot "
     "inform this target: the probability carries the prior's width"
+)
+ASSUMED_NOTE = (
+    "the region publishes no class figure (no class count or share), so its data cannot "
+    "inform this target: the probability rests on the scenario's assumed class mix and "
+    "rates (forecast with the posterior of a whole-record calibration to carry the "
+    "priors' width)"
 )
 
 
 def has_class_figure(region: Region) -> bool:
     """Whether the region publishes any count or share of a quality class (good, fair,
     average, weak), at any date."""
-    for item in region.observations():
-        kind, _, names = item.quantity.partition(".")
-        if kind in ("classes", "shares") and set(names.split("+")) & CLASS_NAMES:
-            return True
-    return False
+    return region.publishes_classes()
 
 
-def prior_width_notes(targets: Mapping[str, Target], region: Region) -> dict[str, str]:
+def prior_width_notes(
+    targets: Mapping[str, Target], region: Region, posterior: bool = True
+) -> dict[str, str]:
     """A note per target on a class count or share when the region has no class figure (none
-    otherwise), so a reader knows the data did not narrow it."""
+    otherwise), so a reader knows the data did not narrow it; what the note says depends on
+    whether the forecast carries a `posterior`."""
     if has_class_figure(region):
         return {}
-    return {n: PRIOR_WIDTH_NOTE for n, t in targets.items() if t.metric in CLASS_METRICS}
+    note = PRIOR_WIDTH_NOTE if posterior else ASSUMED_NOTE
+    return {n: note for n, t in targets.items() if t.metric in CLASS_METRICS}
 
 
 @dataclass(frozen=True)
