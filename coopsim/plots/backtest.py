@@ -20,6 +20,7 @@ from coopsim.plots.style import (
     OBSERVED_COLOUR,
     grid,
     legend,
+    new_axes,
     percent_axis,
     save_chart,
 )
@@ -42,9 +43,10 @@ def _number(kind: str, value: float) -> str:
     return f"{100 * value:.1f}%" if kind == "share" else f"{value:,.0f}"
 
 
-def plot_backtest_bands(result: BacktestResult, ax: Axes) -> Axes:
+def plot_backtest_bands(result: BacktestResult, ax: Axes | None = None) -> Axes:
     """Each (origin, figure) a row: its 50/80/95% predictive bands on the row's own scale
     (median at 0, the 95% band from -1 to +1) and the published value, with the numbers."""
+    ax = new_axes(ax)
     table = result.table.iloc[::-1].reset_index(drop=True)
     for y, row in table.iterrows():
         for low, high, _, alpha in BANDS:
@@ -83,8 +85,9 @@ def plot_backtest_bands(result: BacktestResult, ax: Axes) -> Axes:
     return ax
 
 
-def plot_backtest_coverage(result: BacktestResult, ax: Axes) -> Axes:
+def plot_backtest_coverage(result: BacktestResult, ax: Axes | None = None) -> Axes:
     """The 50/80/95% bands' coverage over every scored figure, against the nominal."""
+    ax = new_axes(ax)
     everything = result.summary[result.summary["origin"] == "all"].iloc[0]
     nominal = [0.50, 0.80, 0.95]
     found = [everything[f"coverage_{n}"] for n in ("50", "80", "95")]
@@ -100,8 +103,9 @@ def plot_backtest_coverage(result: BacktestResult, ax: Axes) -> Axes:
     return ax
 
 
-def plot_backtest_pit(result: BacktestResult, ax: Axes) -> Axes:
+def plot_backtest_pit(result: BacktestResult, ax: Axes | None = None) -> Axes:
     """The PIT values by origin (uniform on 0-1 if the predictives are calibrated)."""
+    ax = new_axes(ax)
     scored = result.table[result.table["pit"].notna()]
     origins = sorted(scored["origin"].unique())
     for k, origin in enumerate(origins):
