@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from coopsim.cli.app import add_app_command, run_app
+from coopsim.cli.backtest import add_backtest_command, run_backtest
 from coopsim.cli.calibrate import add_calibrate_command, run_calibrate
 from coopsim.cli.compare import add_compare_command, run_compare
 from coopsim.cli.forecast import add_forecast_options, run_forecast
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_schema_command(commands)
     add_score_command(commands)
     add_calibrate_command(commands, whole_number)
+    add_backtest_command(commands, whole_number)
     add_sensitivity_command(commands, add_simulation_options, whole_number)
     add_report_command(commands, add_simulation_options)
     add_compare_command(commands, add_simulation_options)
@@ -86,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_forecast(args, command_line, default_out)
             if args.command == "calibrate":
                 return run_calibrate(args, command_line, default_out)
+            if args.command == "backtest":
+                return run_backtest(args, command_line, default_out)
             if args.command == "report":
                 return run_report(args, command_line)
             if args.command == "sensitivity":

@@ -12,6 +12,7 @@ from ..conftest import BASELINE
 COMMANDS = {
     "forecast": [str(BASELINE)],
     "calibrate": [str(BASELINE)],
+    "backtest": [str(BASELINE)],
     "compare": [str(BASELINE), str(BASELINE)],
     "goal-seek": [str(BASELINE), "--target", "t", "--lever", "x", "--probability", "0.5"],
     "sensitivity": [str(BASELINE)],
