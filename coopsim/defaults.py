@@ -15,8 +15,6 @@ DEFAULT_REPLICATES_PER_SET = 10
 DEFAULT_MAX_REPLICATIONS = 100_000
 #: Posterior draws `coopsim calibrate` keeps.
 DEFAULT_DRAWS = 4000
-#: Posterior draws each of `coopsim backtest`'s calibrations keeps (one per origin).
-DEFAULT_BACKTEST_DRAWS = 1000
 #: Replicates per evaluation of a goal seek, by engine.
 GOAL_SEEK_REPLICATIONS = {"fast": 10_000, "des": 1_000}
 #: Sensitivity methods.

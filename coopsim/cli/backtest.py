@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopsim.cli.options import add_out_options, add_quiet_option
-from coopsim.defaults import DEFAULT_BACKTEST_DRAWS, DEFAULT_SEED
+from coopsim.cli.options import add_fit_options, add_out_options, add_quiet_option
+from coopsim.defaults import DEFAULT_DRAWS
 
 if TYPE_CHECKING:
     from coopsim.analyses.backtest.run import BacktestResult
@@ -29,7 +29,7 @@ def origin_years(text: str) -> list[int]:
     return years
 
 
-def add_backtest_command(commands: argparse._SubParsersAction, whole_number) -> None:
+def add_backtest_command(commands: argparse._SubParsersAction) -> None:
     """Register the subcommand and its options."""
     test = commands.add_parser(
         "backtest",
@@ -46,25 +46,14 @@ def add_backtest_command(commands: argparse._SubParsersAction, whole_number) -> 
         help="year-ends to calibrate at (default: every year-end of the record with a figure "
         "published in the year after it)",
     )
-    test.add_argument(
-        "--data", metavar="REGION_FILE", help="region data file (default: the scenario's region)"
-    )
-    test.add_argument(
-        "--draws",
-        type=whole_number(100),
-        default=DEFAULT_BACKTEST_DRAWS,
-        help=f"posterior draws of each origin's calibration (default {DEFAULT_BACKTEST_DRAWS}, "
-        "fewer than calibrate's: the backtest runs one calibration per origin)",
-    )
-    test.add_argument(
-        "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
-    )
-    test.add_argument(
-        "--workers",
-        type=whole_number(1),
-        default=None,
-        help="worker processes for each calibration (default all cores); results are the "
-        "same for any number",
+    add_fit_options(
+        test,
+        DEFAULT_DRAWS,
+        f"posterior draws of each origin's calibration (default {DEFAULT_DRAWS}, as "
+        "calibrate's: the warm-up costs most of the time, and at 1000 draws the chains of a "
+        "record fit are far from converged)",
+        "worker processes for each calibration (default all cores); results are the same "
+        "for any number",
     )
     add_out_options(test, "coopsim-output/backtest-SCENARIO-TIMESTAMP")
     add_quiet_option(test, "no progress bars and no table: only the line naming the files")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopsim.cli.options import add_out_options, add_quiet_option
-from coopsim.defaults import DEFAULT_DRAWS, DEFAULT_SEED
+from coopsim.cli.options import add_fit_options, add_out_options, add_quiet_option
+from coopsim.defaults import DEFAULT_DRAWS
 from coopsim.errors import InputError
 
 if TYPE_CHECKING:
@@ -30,23 +30,11 @@ def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) ->
         default=DEFAULT_SCENARIO,
         help=f"scenario TOML file with a [calibration] table (default {DEFAULT_SCENARIO})",
     )
-    fit.add_argument(
-        "--data", metavar="REGION_FILE", help="region data file (default: the scenario's region)"
-    )
-    fit.add_argument(
-        "--draws",
-        type=whole_number(100),
-        default=DEFAULT_DRAWS,
-        help=f"posterior draws to keep (default {DEFAULT_DRAWS})",
-    )
-    fit.add_argument(
-        "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
-    )
-    fit.add_argument(
-        "--workers",
-        type=whole_number(1),
-        default=None,
-        help="worker processes for the whole-record fit's densities (default all cores; the "
+    add_fit_options(
+        fit,
+        DEFAULT_DRAWS,
+        f"posterior draws to keep (default {DEFAULT_DRAWS})",
+        "worker processes for the whole-record fit's densities (default all cores; the "
         "one-year fit runs in one process); results are the same for any number",
     )
     add_out_options(fit, "coopsim-output/calibration-SCENARIO-TIMESTAMP")

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_schema_command(commands)
     add_score_command(commands)
     add_calibrate_command(commands, whole_number)
-    add_backtest_command(commands, whole_number)
+    add_backtest_command(commands)
     add_sensitivity_command(commands, add_simulation_options, whole_number)
     add_report_command(commands, add_simulation_options)
     add_compare_command(commands, add_simulation_options)

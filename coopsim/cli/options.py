@@ -106,6 +106,21 @@ def add_run_options(
     )
 
 
+def add_fit_options(
+    parser: argparse.ArgumentParser, draws: int, draws_help: str, workers_help: str
+) -> None:
+    """--data, --draws (`draws_help` says its default), --seed and --workers, as the
+    calibrating commands take them."""
+    parser.add_argument(
+        "--data", metavar="REGION_FILE", help="region data file (default: the scenario's region)"
+    )
+    parser.add_argument("--draws", type=whole_number(100), default=draws, help=draws_help)
+    parser.add_argument(
+        "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument("--workers", type=whole_number(1), default=None, help=workers_help)
+
+
 def add_simulation_options(parser: argparse.ArgumentParser) -> None:
     """The options every simulating command takes, the same way: --replications, --seed,
     --engine, --workers, --executor, --scheduler, --set and --quiet (make the executor with

@@ -24,7 +24,7 @@ from coopsim.analyses.calibration.fit import Posterior, calibrate_problem
 from coopsim.analyses.calibration.record.likelihood import run_filter
 from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
 from coopsim.analyses.calibration.record.timeline import build_record
-from coopsim.defaults import DEFAULT_BACKTEST_DRAWS
+from coopsim.defaults import DEFAULT_DRAWS
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
@@ -208,7 +208,7 @@ def backtest(
     region: Region,
     origins: list[int] | None = None,
     *,
-    draws: int = DEFAULT_BACKTEST_DRAWS,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 2024,
     warmup: int | None = None,
     workers: int = 1,
