@@ -42,6 +42,9 @@ WARMUP = 1000
 ADAPT_RECORD = False
 #: Steps per kept draw of the whole record's chains.
 THIN_RECORD = 2
+#: Steps each whole-record chain discards: it starts from a draw of the Laplace
+#: approximation with that approximation's proposal, so it needs no tuning, only burn-in.
+WARMUP_RECORD = 500
 THIN = 4
 #: Derived, not sampled: the data fix it once the flows and both stocks are published.
 REVISION = "stock_revision"
@@ -220,7 +223,7 @@ def calibrate_problem(
             {name: float(problem.priors[name].frozen().median()) for name in problem.names}
         )
         if isinstance(problem, RecordProblem):
-            warmup = WARMUP if warmup is None else warmup
+            warmup = WARMUP_RECORD if warmup is None else warmup
             thin = THIN_RECORD
             if progress is not None:
                 progress.total = CHAINS * (warmup + per_chain * thin)

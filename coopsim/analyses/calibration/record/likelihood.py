@@ -154,7 +154,10 @@ def run_filter(
     copies: dict[str, int] = {}
     predictive: dict[str, list[tuple[float, Predictive]]] = {}
     now = record.start
+    at_origin: float | None = None  # the likelihood of the figures up to read_until
     for time, _, what in events:
+        if read_until is not None and at_origin is None and time > read_until:
+            at_origin = mix.log_total()
         if time > now:
             mix = propagate(mix, moves[round(time - now, 12)])
             now = time
@@ -186,7 +189,7 @@ def run_filter(
         mix = mix.prune()
         if not np.isfinite(mix.log_weight).any():
             return Filtered(-math.inf, {}, mix)
-    log_lik = mix.log_total()
+    log_lik = mix.log_total() if at_origin is None else at_origin
     merged = (
         {where: _merge(parts) for where, parts in predictive.items()} if keep_predictive else {}
     )

@@ -31,8 +31,9 @@ from coopsim.model.occupancy import integral_of_expm
 
 #: Latent states alive: good, fair, average, weak, dormant.
 N_ALIVE = 5
-#: Components whose weight is below this fraction of the largest are dropped.
-PRUNE = 1e-9
+#: Components whose weight is below this fraction of the largest are dropped (on Ha Tinh's
+#: record the log likelihood moves by under 1e-6 against 1e-9).
+PRUNE = 1e-6
 _LOG_2PI = math.log(2 * math.pi)
 
 
