@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopsim.cli.options import add_fit_options, add_out_options, add_quiet_option
+from coopsim.cli.options import (
+    add_fit_options,
+    add_out_options,
+    add_quiet_option,
+    load_fit_inputs,
+)
 from coopsim.defaults import DEFAULT_DRAWS
 
 if TYPE_CHECKING:
@@ -63,20 +68,13 @@ def run_backtest(args: argparse.Namespace, argv: list[str], default_out) -> int:
     """Run the backtest and write its folder all or nothing."""
     from coopsim.analyses.backtest.run import backtest, backtest_origins
     from coopsim.errors import InputError
-    from coopsim.inputs.region_data import load_region, region_for
-    from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.backtest import save_backtest_chart
     from coopsim.results.output_folder import claimed_output_dir, finish_folder, staged_output
     from coopsim.runs.executors import default_workers
     from coopsim.runs.provenance import provenance
 
     started = datetime.now(UTC)
-    loaded = load_scenario(args.scenario)
-    region = (
-        load_region(args.data, named_in="--data")
-        if args.data
-        else region_for(loaded.scenario, loaded.path)
-    )
+    loaded, region = load_fit_inputs(args)
     try:
         origins = backtest_origins(loaded.scenario, region.data, args.origins)
     except InputError as error:

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopsim.cli.options import add_fit_options, add_out_options, add_quiet_option
+from coopsim.cli.options import (
+    add_fit_options,
+    add_out_options,
+    add_quiet_option,
+    load_fit_inputs,
+)
 from coopsim.defaults import DEFAULT_DRAWS
 from coopsim.errors import InputError
 
@@ -44,8 +49,6 @@ def add_calibrate_command(commands: argparse._SubParsersAction, whole_number) ->
 def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int:
     """Run the calibration and write its folder all or nothing."""
     from coopsim.analyses.calibration.workflow import calibrate
-    from coopsim.inputs.region_data import load_region, region_for
-    from coopsim.inputs.scenario import load_scenario
     from coopsim.plots.calibration import save_calibration_charts
     from coopsim.results.output_folder import claimed_output_dir, finish_folder, staged_output
     from coopsim.runs.provenance import provenance
@@ -55,12 +58,7 @@ def run_calibrate(args: argparse.Namespace, argv: list[str], default_out) -> int
         raise InputError(
             "calibrate", f"no scenario file at {args.scenario}; give the scenario to calibrate"
         )
-    loaded = load_scenario(args.scenario)
-    region = (
-        load_region(args.data, named_in="--data")
-        if args.data
-        else region_for(loaded.scenario, loaded.path)
-    )
+    loaded, region = load_fit_inputs(args)
     out = args.out or default_out(Path(f"calibration-{args.scenario.stem}"), started)
     with claimed_output_dir(out, args.overwrite, inputs=[*loaded.files, region.path], command=argv):
         result = calibrate(

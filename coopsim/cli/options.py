@@ -13,9 +13,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED, ENGINE_CHOICES, EXECUTOR_CHOICES
 from coopsim.errors import InputError
+
+if TYPE_CHECKING:
+    from coopsim.inputs.region_data import LoadedRegion
+    from coopsim.inputs.scenario import LoadedScenario
 
 #: (scenario, start time) -> the output folder to write when --out is not given.
 DefaultOut = Callable[[Path, datetime], Path]
@@ -119,6 +124,18 @@ def add_fit_options(
         "--seed", type=whole_number(0), default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
     )
     parser.add_argument("--workers", type=whole_number(1), default=None, help=workers_help)
+
+
+def load_fit_inputs(args: argparse.Namespace) -> tuple[LoadedScenario, LoadedRegion]:
+    """(the scenario file, the region data) of a calibrating command: --data if given, else
+    the region the scenario names."""
+    from coopsim.inputs.region_data import load_region, region_for
+    from coopsim.inputs.scenario import load_scenario
+
+    loaded = load_scenario(args.scenario)
+    if args.data:
+        return loaded, load_region(args.data, named_in="--data")
+    return loaded, region_for(loaded.scenario, loaded.path)
 
 
 def add_simulation_options(parser: argparse.ArgumentParser) -> None:
