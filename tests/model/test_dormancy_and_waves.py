@@ -279,9 +279,10 @@ def test_rate_scales_leave_the_dormancy_hazards_alone(baseline, region):
 
     plan = plan_with(baseline, region, dormancy=DORMANCY)
     hazards = plan.periods[0].hazards
-    one = _generators(hazards, None, plan.dormancy)
+    part = plan.dormancy.generator_part()[None]
+    one = _generators(hazards, None, part)
     scales = np.array([[1.0, 1.0, 1.0], [2.0, 1.0, 0.5]])
-    both = _generators(hazards, scales, plan.dormancy)
+    both = _generators(hazards, scales, part)
     assert one.shape == (1, 6, 6) and np.allclose(both[0], one[0])
     assert np.allclose(both.sum(axis=-1), 0) and np.allclose(both[1, :, 4], one[0, :, 4])
     assert both[1, 3, 2] == pytest.approx(2 * one[0, 3, 2])  # weak -> average, doubled
