@@ -18,7 +18,7 @@ CLEANUP = ROOT / "scenarios" / "cleanup_risk.toml"
 def test_backtest_writes_its_files(tmp_path, monkeypatch, capsys):
     """One origin (2017: the record has only the June 2016 total), 100 draws after a short
     warm-up: the tables, the document, the chart and the provenance."""
-    monkeypatch.setattr("coopsim.analyses.calibration.fit.WARMUP", 40)
+    monkeypatch.setattr("coopsim.analyses.calibration.fit.WARMUP_RECORD", 40)
     out = tmp_path / "bt"
     argv = ["backtest", str(CLEANUP), "--origins", "2017", "--draws", "100", "--workers", "1"]
     assert main([*argv, "--out", str(out)]) == 0
