@@ -23,7 +23,10 @@ def test_backtest_writes_its_files(tmp_path, monkeypatch, capsys):
     argv = ["backtest", str(CLEANUP), "--origins", "2017", "--draws", "100", "--workers", "1"]
     assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Origin end of 2017: calibrated on 1 figure," in printed and "no target of the scenario" in printed
+    assert (
+        "Origin end of 2017: calibrated on 1 figure," in printed
+        and "no target of the scenario" in printed
+    )
     names = {"backtest.csv", "backtest_summary.csv", "backtest.json", "backtest.png"}
     assert names | {"provenance.json"} <= {p.name for p in out.iterdir()}
     table = pd.read_csv(out / "backtest.csv")
