@@ -3,6 +3,7 @@ posterior.nc), checking every column and value."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -129,6 +130,12 @@ def _column_problems(source: str, columns: list[str]) -> list[InputError]:
             problems.append(InputError(source, message, repeat[1], line=1))
         elif column not in PARAMETERS:
             shown = column if len(column) <= 40 else column[:37] + "..."
-            message = f"unknown column {shown!r}; allowed: {', '.join(known)}"
+            close = difflib.get_close_matches(column, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            message = (
+                f"unknown column {shown!r}; {hint}allowed: chain, draw and the parameters "
+                "`coopsim calibrate` writes (founding_scale, dissolution_scale, "
+                "wave_probability_per_year, ...: the Calibration page lists them)"
+            )
             problems.append(InputError(source, message, shown, line=1))
     return problems

@@ -72,7 +72,8 @@ def choose_sets(
         has = ", ".join(map(str, draws.columns)) or "no columns"
         raise InputError(
             where,
-            f"has none of the parameters a forecast applies ({', '.join(APPLIED)}); it has "
+            f"has none of the parameters a forecast applies (founding_scale, the rate scales, "
+            f"dormancy and wave parameters: {len(APPLIED)} in all); it has "
             f"{has}. Give the posterior.csv that `coopsim calibrate` wrote",
         )
     if len(draws) == 0:
