@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-import coopsim
 from coopsim.analyses.backtest.origins import check_origins, default_origins, figures_ahead
 from coopsim.analyses.backtest.run import calibrate_origin, predict_ahead
 from coopsim.analyses.backtest.scoring import SAMPLES_PER_DRAW, score_figure
@@ -20,22 +19,10 @@ from coopsim.analyses.backtest.targets import target_scores
 from coopsim.analyses.calibration.record.moments import Predictive
 from coopsim.analyses.calibration.record.timeline import RecordFigure, build_record
 from coopsim.errors import InputError
-from coopsim.inputs.region_data import bundled_region_path, load_region, region_for
+from coopsim.inputs.region_data import bundled_region_path, load_region
 from coopsim.inputs.scenario import Target
 
 ORIGIN = 2019
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return coopsim.load_scenario("scenarios/cleanup_risk.toml").scenario
-
-
-@pytest.fixture(scope="module")
-def region(scenario):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return region_for(scenario).data
 
 
 def _changed_after(region, origin: int, text: str) -> str:

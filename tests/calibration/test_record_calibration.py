@@ -3,7 +3,6 @@ what it reports."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -13,19 +12,6 @@ import coopsim
 from coopsim.analyses.calibration.record.likelihood import run_filter
 from coopsim.analyses.calibration.record.problem import build_record_problem
 from coopsim.analyses.calibration.record.timeline import build_record
-from coopsim.inputs.region_data import region_for
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return coopsim.load_scenario("scenarios/cleanup_risk.toml").scenario
-
-
-@pytest.fixture(scope="module")
-def region(scenario):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return region_for(scenario).data
 
 
 def test_the_record_reads_every_figure_it_has_a_quantity_for(region):
