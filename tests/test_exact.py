@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from coopsim.engines.exact.distributions import COUNT_STATES, metric_distribution
+from coopsim.engines.exact.chain import COUNT_STATES
+from coopsim.engines.exact.distributions import metric_distribution
 from coopsim.engines.exact.model import CLASSIFIED, UNCLASSIFIED, ExactModel, unsupported_features
 from coopsim.inputs.scenario import load_scenario
 from coopsim.metrics import METRIC_INDEX as M

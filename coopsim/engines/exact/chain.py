@@ -164,21 +164,26 @@ class Chain:
         return dist
 
 
+#: The outcome states each count metric adds up without dormancy (outcome_states has a
+#: plan's own, dormant included where a plan has dormancy).
+COUNT_STATES: dict[str, list[int]] = {
+    "cooperatives": [*CLASSIFIED, *UNCLASSIFIED],
+    "founded": list(FOUNDED),
+    "dissolved": list(DISSOLVED),
+    "removed": list(REMOVED_ALL),
+    "good": [0],
+    "fair": [1],
+    "average": [2],
+    "weak": [3],
+    "unclassified": list(UNCLASSIFIED),
+}
+
+
 def outcome_states(plan: SimulationPlan) -> dict[str, list[int]]:
     """The outcomes each count metric adds up, for this plan's chain: with dormancy a dormant
     cooperative counts in `cooperatives` and `dormant` (or, founded in the year, in
     `unclassified`), in no class."""
-    states = {
-        "cooperatives": [*CLASSIFIED, *UNCLASSIFIED],
-        "founded": list(FOUNDED),
-        "dissolved": list(DISSOLVED),
-        "removed": list(REMOVED_ALL),
-        "good": [0],
-        "fair": [1],
-        "average": [2],
-        "weak": [3],
-        "unclassified": list(UNCLASSIFIED),
-    }
+    states = {name: list(found) for name, found in COUNT_STATES.items()}
     if plan.dormancy is not None:
         states["cooperatives"] += [DORMANT_OLD, DORMANT_YOUNG]
         states["founded"].append(DORMANT_YOUNG)

@@ -11,11 +11,7 @@ import numpy as np
 
 from coopsim.engines.exact.model import (
     CLASSIFIED,
-    DISSOLVED,
-    FOUNDED,
     IN_POOL,
-    REMOVED_ALL,
-    UNCLASSIFIED,
     ExactModel,
 )
 from coopsim.engines.exact.shares import ShareDistribution
@@ -25,19 +21,6 @@ from coopsim.model.plan import SimulationPlan
 #: (values, probabilities), or a share's joint grid (which unpacks as that too).
 Distribution = tuple[np.ndarray, np.ndarray] | ShareDistribution
 
-#: The outcome states each count metric adds up without dormancy (ExactModel.states has the
-#: plan's own, dormant included where a plan has dormancy).
-COUNT_STATES: dict[str, list[int]] = {
-    "cooperatives": [*CLASSIFIED, *UNCLASSIFIED],
-    "founded": list(FOUNDED),
-    "dissolved": list(DISSOLVED),
-    "removed": list(REMOVED_ALL),
-    "good": [0],
-    "fair": [1],
-    "average": [2],
-    "weak": [3],
-    "unclassified": list(UNCLASSIFIED),
-}
 #: Metrics that are zero when the scenario has no programme (the exact engine's case).
 ALWAYS_ZERO = ("supported", "budget_spent_million_vnd")
 
