@@ -31,7 +31,7 @@ def published_value(figure: RecordFigure) -> float:
     if figure.value is not None:
         return float(figure.value)
     if math.isfinite(figure.low) and math.isfinite(figure.high):
-        if figure.share and (figure.low > 0 and figure.high < 1):
+        if figure.share and figure.two_sided:
             return (figure.low + figure.high) / 2
         if not figure.share:
             return (figure.low + figure.high) / 2
@@ -45,13 +45,6 @@ def record_published(problem: RecordProblem) -> dict[str, float | None]:
     return {f.where: published_value(f) for f in problem.record.figures}
 
 
-def _middle(figure: RecordFigure) -> float:
-    """The share the filter's functional is centred on (see likelihood._condition)."""
-    if figure.low > 0 and figure.high < 1:
-        return (figure.low + figure.high) / 2
-    return figure.low if figure.low > 0 else figure.high
-
-
 def figure_sample(
     figure: RecordFigure, predictive: Predictive, n: int, rng: np.random.Generator
 ) -> np.ndarray:
@@ -59,14 +52,14 @@ def figure_sample(
     cut at zero (a count is never negative)."""
     sample = predictive.sample(n, rng)
     if figure.share:
-        return _middle(figure) + sample / predictive.scale
+        return figure.centre + sample / predictive.scale
     return np.maximum(sample, 0.0)
 
 
 def figure_pit(figure: RecordFigure, predictive: Predictive, value: float) -> float:
     """The predictive's probability at or below a published value of the figure."""
     if figure.share:
-        return predictive.cdf((value - _middle(figure)) * predictive.scale)
+        return predictive.cdf((value - figure.centre) * predictive.scale)
     return predictive.cdf(value)
 
 
@@ -123,7 +116,7 @@ def figure_form(figure: RecordFigure) -> str:
         return "exact"
     if math.isinf(figure.low) or math.isinf(figure.high) or figure.low in (0.0,):
         return "bound"
-    return "rounded" if not figure.share or (figure.low > 0 and figure.high < 1) else "bound"
+    return "rounded" if not figure.share or figure.two_sided else "bound"
 
 
 def _inside(figure: RecordFigure, low: float, high: float) -> bool:
@@ -132,7 +125,7 @@ def _inside(figure: RecordFigure, low: float, high: float) -> bool:
     if figure.value is not None:
         return bool(low <= figure.value <= high)
     allowed_low, allowed_high = figure.low, figure.high
-    if figure.share and not (figure.low > 0 and figure.high < 1):
+    if figure.share and not figure.two_sided:
         allowed_low, allowed_high = (
             (figure.low, math.inf) if figure.low > 0 else (-math.inf, figure.high)
         )

@@ -239,14 +239,12 @@ def _condition(f: RecordFigure, mix: Mixture, copies: dict[str, int], model: Rec
     if f.share:
         total = LAYOUT.total(mix.size)
         expected_total = mix.expected_total()
-        if math.isfinite(f.low) and math.isfinite(f.high) and f.low > 0 and f.high < 1:
-            middle = (f.low + f.high) / 2
+        if f.two_sided:
             half = (f.high - f.low) / 2 * expected_total
-            return Condition(h - middle * total, _WHOLE, low=-half - 0.5, high=half + 0.5)
-        bound = f.low if f.low > 0 else f.high
+            return Condition(h - f.centre * total, _WHOLE, low=-half - 0.5, high=half + 0.5)
         low = 0.0 if f.low > 0 else -math.inf
         high = 0.0 if f.low <= 0 else math.inf
-        return Condition(h - bound * total, _WHOLE, low=low, high=high)
+        return Condition(h - f.centre * total, _WHOLE, low=low, high=high)
     noise = _WHOLE + (model.register_error**2 if f.quantity == "total" else 0.0)
     if f.value is not None:
         return Condition(h, noise, value=f.value)

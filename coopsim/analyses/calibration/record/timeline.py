@@ -78,6 +78,19 @@ class RecordFigure:
     def is_count(self) -> bool:
         return not self.share
 
+    @property
+    def two_sided(self) -> bool:
+        """A share published as a value (rounded or exact), not as a one-sided bound."""
+        return self.low > 0 and self.high < 1
+
+    @property
+    def centre(self) -> float:
+        """The share a share figure's functional (count - centre x total) is centred on: the
+        middle of its rounding, or its bound."""
+        if self.two_sided:
+            return (self.low + self.high) / 2
+        return self.low if self.low > 0 else self.high
+
 
 @dataclass
 class Record:
