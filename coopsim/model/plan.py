@@ -33,6 +33,7 @@ from coopsim.model.hazards import Hazards
 from coopsim.model.initial_state import InitialState, build_initial_state
 
 if TYPE_CHECKING:
+    from coopsim.model.origin import ReportOrigin
     from coopsim.model.parameter_sets import ParameterSets
 
 #: A lever's ramp-up is applied in steps of this many years (a quarter), each at the strength
@@ -144,6 +145,8 @@ class SimulationPlan:
     dormancy: DormancyPlan | None = None
     #: Clean-up waves at random years (None: none).
     waves: WavePlan | None = None
+    #: A start at a dated report within the first year (None: at 1 January; model.origin).
+    origin: ReportOrigin | None = None
 
     @property
     def years(self) -> list[int]:
@@ -204,6 +207,24 @@ class SimulationPlan:
                     names[0],
                 )
         return replace(self, parameter_sets=sets)
+
+    def with_origin(self, origin: ReportOrigin) -> SimulationPlan:
+        """The plan started at a dated report (model.origin). Clean-ups dated before it are
+        in the report already and dropped, as is a programme that ended before it; one whose
+        first selection round falls before it makes that round at the report's date, its later
+        rounds a year apart (who a round chose is not published, so it cannot be carried
+        over)."""
+        if origin.n_states != self.n_states:
+            raise ValueError(
+                f"the origin's draws have {origin.n_states} latent states, the plan {self.n_states}"
+            )
+        programmes = tuple(
+            replace(p, start=origin.time) if p.start < origin.time < p.end else p
+            for p in self.programmes
+            if p.end > origin.time
+        )
+        cleanups = tuple(c for c in self.cleanups if c.time >= origin.time)
+        return replace(self, origin=origin, programmes=programmes, cleanups=cleanups)
 
 
 def class_mask(names: list[str]) -> np.ndarray:
