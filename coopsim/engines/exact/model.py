@@ -92,6 +92,11 @@ def _mixes_waves(plan: SimulationPlan) -> bool:
 def unsupported_features(plan: SimulationPlan) -> list[str]:
     """Scenario features the exact engine cannot handle (empty when it can)."""
     found = []
+    if plan.origin is not None:
+        found.append(
+            "a start at a dated report (each replicate starts from its own draw of the state "
+            "given the report)"
+        )
     if plan.programmes:
         found.append("support programmes (they couple cooperatives through capacity and budget)")
     if _mixes_waves(plan) and plan.n_years > MAX_WAVE_YEARS:
