@@ -224,18 +224,20 @@ def _dated(mix, group, k, column, by_group, copies, model, predictive) -> Mixtur
 def _read(f: RecordFigure, mix: Mixture, copies: dict[str, int], model: RecordModel):
     """Condition on a figure; its predictive carries a share's scale (the expected total)."""
     scale = mix.expected_total() if f.share else 1.0
-    mix, pred = condition(mix, _condition(f, mix, copies, model))
+    mix, pred = condition(mix, figure_condition(f, mix, copies, model.register_error))
     return mix, replace(pred, scale=scale)
 
 
-def _condition(f: RecordFigure, mix: Mixture, copies: dict[str, int], model: RecordModel):
+def figure_condition(
+    f: RecordFigure, mix: Mixture, copies: dict[str, int], register_error: float
+) -> Condition:
     """The filter's condition for a figure: counts whole (or rounded, or bounded), a flow as
-    counters minus their copies at its start, a share as count - share x total."""
+    counters minus their copies at its start, a share as
+    count - share x total; a total carries the register's error (an sd, in cooperatives)."""
     h = np.zeros(mix.size)
     h[: f.h.size] = f.h
     if f.start is not None:
-        base = copies[f.where]
-        h[base] = -1.0
+        h[copies[f.where]] = -1.0
     if f.share:
         total = LAYOUT.total(mix.size)
         expected_total = mix.expected_total()
@@ -245,7 +247,7 @@ def _condition(f: RecordFigure, mix: Mixture, copies: dict[str, int], model: Rec
         low = 0.0 if f.low > 0 else -math.inf
         high = 0.0 if f.low <= 0 else math.inf
         return Condition(h - f.centre * total, _WHOLE, low=low, high=high)
-    noise = _WHOLE + (model.register_error**2 if f.quantity == "total" else 0.0)
+    noise = _WHOLE + (register_error**2 if f.quantity == "total" else 0.0)
     if f.value is not None:
         return Condition(h, noise, value=f.value)
     return Condition(h, noise, low=f.low - 0.5, high=f.high + 0.5)

@@ -165,9 +165,12 @@ def _dates(item: Observation, year0: int) -> tuple[float, tuple[float, ...]]:
     return tried[-1], tried
 
 
-def build_record(region: Region, end_year: int | None = None) -> Record:
-    """The record's figures from the earliest total stock to the end of `end_year` (default:
-    every figure), each as a functional of the state, and those left out with why."""
+def build_record(
+    region: Region, end_year: int | None = None, until: dt.date | None = None
+) -> Record:
+    """The record's figures from the earliest total stock to the end of `end_year`, or to the
+    end of the day `until` (default: every figure), each as a functional of the state, and
+    those left out with why."""
     observations = region.observations()
     totals = [o for o in observations if not o.is_flow and o.quantity == "total"]
     if not totals:
@@ -177,18 +180,16 @@ def build_record(region: Region, end_year: int | None = None) -> Record:
     start, _ = _dates(first, year0)
     if not first.exact_date:
         start = model_time(first.start + (first.end - first.start) / 2, year0)
-    last_day = dt.date(end_year, 12, 31) if end_year is not None else None
+    last_day = dt.date(end_year, 12, 31) if end_year is not None else until
     first_value = first.figure.value or interval(first.figure)[0]
     record = Record(year0, start, float(first_value), first.when(), [])
-    stopped_in = {
-        o.where.rsplit(".", 2)[0] for o in observations if o.quantity == "classes.stopped"
-    }
+    stopped_in = stopped_reports(observations)
     for item in observations:
         reason = _why_left_out(item, first, last_day, year0, start)
         if reason:
             record.not_used[item.where] = reason
             continue
-        figure = _figure(item, year0, item.where.rsplit(".", 2)[0] in stopped_in)
+        figure = record_figure(item, year0, item.where.rsplit(".", 2)[0] in stopped_in)
         if isinstance(figure, str):
             record.not_used[item.where] = figure
         else:
@@ -218,8 +219,14 @@ def _why_left_out(item, first, last_day, year0, start) -> str:
     return ""
 
 
-def _figure(item: Observation, year0: int, stopped_separate: bool) -> RecordFigure | str:
-    """The figure as a functional, or why the model cannot read it."""
+def stopped_reports(observations: list[Observation]) -> set[str]:
+    """The reports (tables) that publish a 'stopped' category of their own."""
+    return {o.where.rsplit(".", 2)[0] for o in observations if o.quantity == "classes.stopped"}
+
+
+def record_figure(item: Observation, year0: int, stopped_separate: bool) -> RecordFigure | str:
+    """The figure as a functional (time in years from 1 January of year0), or why the model
+    cannot read it."""
     low, high = interval(item.figure)
     value = item.figure.value if not item.figure.precision else None
     if item.figure.value is None:
