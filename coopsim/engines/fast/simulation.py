@@ -43,6 +43,7 @@ from scipy.linalg import expm
 from coopsim.classes import WEAK
 from coopsim.engines.draws import wave_years
 from coopsim.engines.fast.members import CohortMembers
+from coopsim.engines.fast.origin import counted_so_far, start_at_origin, year_start
 from coopsim.metrics import METRIC_INDEX, METRIC_NAMES
 from coopsim.model.dormancy import embed_classes
 from coopsim.model.hazards import Hazards
@@ -78,11 +79,12 @@ class SupportGroup:
 
 
 def _support_groups(plan: SimulationPlan) -> list[SupportGroup]:
-    horizon = float(plan.n_years)
+    horizon, start = float(plan.n_years), year_start(plan, 0)
     return [
         SupportGroup(index, t, t + programme.support_years)
         for index, programme in enumerate(plan.programmes)
         for t in programme.round_times(horizon)
+        if t >= start  # nothing happens before a report the run starts at
     ]
 
 
@@ -151,8 +153,13 @@ class _Block:
             name: np.zeros(b) for name in ("founded", "dissolved", "removed", "supported", "spent")
         }
         self.budget = np.tile([p.budget for p in plan.programmes], (b, 1)).astype(float)
+        self.replicates = block * b + np.arange(b)
+        if plan.origin is not None:
+            start_at_origin(
+                plan.origin, self.replicates, self.counts, self.factors, self.members.extra[:, 0]
+            )
         # Each replicate's dormancy and waves: its posterior set's, if they vary.
-        own = _own_plans(plan, block * b + np.arange(b))
+        own = _own_plans(plan, self.replicates)
         parts = {id(p): p for p in own}
         self.dormancy = (
             None
@@ -199,6 +206,9 @@ class _Block:
         for k in range(plan.n_years):
             for counter in self.counters.values():
                 counter[:] = 0
+            if k == 0 and plan.origin is not None:
+                for name, so_far in counted_so_far(plan.origin, self.replicates).items():
+                    self.counters[name] += so_far
             if plan.groups is not None and k > 0:
                 self.pool += self.rng.poisson(plan.groups.new_groups_per_year, size=FAST_BLOCK)
             for start, end, period in self._intervals(k):
@@ -218,13 +228,14 @@ class _Block:
         return out
 
     def _intervals(self, k: int) -> list[tuple[float, float, Period]]:
-        cuts = {float(k), float(k + 1)}
-        cuts.update(p.start for p in self.plan.periods if k < p.start < k + 1)
-        cuts.update(c.time for c in self.plan.cleanups if k < c.time < k + 1)
-        if self.plan.waves is not None and k < self.plan.waves.time(k):
+        lo = year_start(self.plan, k)  # k, or the report's date in the first year
+        cuts = {lo, float(k + 1)}
+        cuts.update(p.start for p in self.plan.periods if lo < p.start < k + 1)
+        cuts.update(c.time for c in self.plan.cleanups if lo < c.time < k + 1)
+        if self.plan.waves is not None and lo < self.plan.waves.time(k):
             cuts.add(self.plan.waves.time(k))
         for group in self.groups[1:]:
-            cuts.update(t for t in (group.start, group.end) if k < t < k + 1)
+            cuts.update(t for t in (group.start, group.end) if lo < t < k + 1)
         edges = sorted(cuts)
         found = []
         for start, end in itertools.pairwise(edges):
