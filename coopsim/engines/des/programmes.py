@@ -10,6 +10,7 @@ from typing import Protocol
 import numpy as np
 import simpy
 
+from coopsim.engines.des.origin import start_time
 from coopsim.model.plan import ProgrammePlan, SimulationPlan
 
 
@@ -57,7 +58,10 @@ def run_programme(
     `support_years`."""
     budget = simpy.Container(sim.env, capacity=max(programme.budget, 1e-9), init=programme.budget)
     eligible = [*programme.eligible.tolist(), False]  # a dormant cooperative (4) never is
+    start = start_time(sim.plan)
     for t in programme.round_times(float(sim.plan.n_years)):
+        if t < start:  # nothing happens before a report the run starts at
+            continue
         yield sim.env.timeout(t - sim.env.now)
         affordable = (
             int((budget.level + 1e-9 * programme.cost) // programme.cost)

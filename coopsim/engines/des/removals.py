@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 import simpy
 
+from coopsim.engines.des.origin import start_time
 from coopsim.engines.draws import wave_years
 from coopsim.model.plan import SimulationPlan
 from coopsim.rng import KeyedDraws
@@ -32,7 +33,8 @@ def schedule_removals(sim: DesReplicate) -> None:
     """Queue the scripted clean-ups, then the waves (so a wave at the instant of a scripted
     clean-up comes after it); each kind draws from its own keyed stream."""
     plan = sim.plan
-    due = [c for c in plan.cleanups if 0 <= c.time < plan.n_years]
+    start = start_time(plan)  # nothing happens before a report the run starts at
+    due = [c for c in plan.cleanups if start <= c.time < plan.n_years]
     if due:
         rng = KeyedDraws(sim.seed, sim.replicate, "cleanups")
         for cleanup in due:
@@ -42,6 +44,8 @@ def schedule_removals(sim: DesReplicate) -> None:
     if waves is not None:
         rng = KeyedDraws(sim.seed, sim.replicate, "wave_removals")
         for k in np.flatnonzero(wave_years(plan, sim.seed, sim.replicate)).tolist():
+            if waves.time(k) < start:
+                continue
             event = sim.env.timeout(waves.time(k))
             event.callbacks.append(partial(remove, sim, waves.removal, rng))
 

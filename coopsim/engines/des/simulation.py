@@ -38,6 +38,7 @@ import simpy
 
 from coopsim.classes import WEAK
 from coopsim.engines.des.constants import plan_constants
+from coopsim.engines.des.origin import first_year_factors, start_at_origin, start_time
 from coopsim.engines.des.programmes import run_programme
 from coopsim.engines.des.removals import schedule_removals
 from coopsim.engines.draws import new_cooperative_members, yearly_founding_factors
@@ -97,6 +98,7 @@ class DesReplicate:
         self.initial_members = plan.initial.members
         self.initial_gone = 0
         self.groups = plan.groups.initial_pool if plan.groups else 0
+        self.start = start_time(plan)  # with a report's origin, its date (des.origin)
         self._add_initial_stock()
 
     # Random streams are created when first used: a short replicate may never need some.
@@ -123,8 +125,9 @@ class DesReplicate:
 
     @cached_property
     def initial_rng(self) -> np.random.Generator:
-        """The starting stock's stream: its cooperatives' first hazards, then the members of
-        those that leave."""
+        """The starting stock's stream: its cooperatives' first hazards (then, starting at a
+        report, the members of those founded in the first year), then the members of those
+        that leave."""
         return stream(self.seed, self.replicate, "initial")
 
     def run(self) -> np.ndarray:
@@ -155,18 +158,23 @@ class DesReplicate:
         in numpy steps: cooperative i's first hazard is the i-th Exp(1) draw of the starting
         stock's stream (its own, whatever happens elsewhere, as a keyed draw would be; one
         numpy call for all), and the times where these are used up are queued in time order
-        (see _on_initial_event). Its keyed sequence serves its later classes."""
-        n = self.plan.initial.total
-        self.cls = list(self.constants.initial_classes)
-        self.members = [0] * n
-        self.born = [-1] * n
+        (see _on_initial_event). Its keyed sequence serves its later classes. Starting at a
+        report, the stock is the replicate's start draw's (des.origin)."""
+        if self.plan.origin is None:
+            n = self.plan.initial.total
+            self.cls = list(self.constants.initial_classes)
+            self.members = [0] * n
+            self.born = [-1] * n
+            hazard = self.initial_rng.standard_exponential(n)
+            times = self.constants.first_event_times(hazard)
+        else:
+            hazard, times = start_at_origin(self)
+            n = len(self.cls)
         self.support = [-1] * n
         self.version = [0] * n
-        hazard = self.initial_rng.standard_exponential(n)
         if self.tracks_hazard:
             self.hazard_left = hazard.tolist()
-            self.since = [0.0] * n
-        times = self.constants.first_event_times(hazard)
+            self.since = [self.start] * n
         due = (times < self.plan.n_years).nonzero()[0]  # the others would never fire
         due_times = times[due]
         order = due_times.argsort(kind="stable")
@@ -322,6 +330,7 @@ class DesReplicate:
         with a pool of cooperative groups, each group converting on its own exponential clock
         (not gamma-mixed), new groups joining the pool at each year's start after the first."""
         factors = yearly_founding_factors(self.plan, self.founding_rng)
+        factors = first_year_factors(self.plan, self.replicate, factors)
         groups = self.plan.groups
         for k in range(self.plan.n_years):
             if groups is not None and k > 0:
@@ -330,7 +339,7 @@ class DesReplicate:
             pool = self.groups
             events: list[tuple[float, bool]] = []
             for period in self.plan.periods:
-                lo, hi = max(k, period.start), min(k + 1, period.end)
+                lo, hi = max(k or self.start, period.start), min(k + 1, period.end)
                 if hi <= lo:
                     continue
                 scale = factors[k] * period.founding_multiplier * (hi - lo)
