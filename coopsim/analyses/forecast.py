@@ -14,6 +14,7 @@ from coopsim.defaults import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
 )
+from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
 from coopsim.engines.exact.model import ExactModel
 from coopsim.engines.registry import select_engine
 from coopsim.inputs.region_data import LoadedRegion, region_for
@@ -49,6 +50,7 @@ def forecast(
     resume: bool = False,
     precision: float | None = None,
     max_replications: int = DEFAULT_MAX_REPLICATIONS,
+    origin: str = "latest",
 ) -> ForecastResult:
     """Run a scenario as a Monte Carlo ensemble and return its results.
 
@@ -66,6 +68,12 @@ def forecast(
     added until every target probability's 95% interval half-width is below it, or
     `max_replications` have run (`result.precision` says which).
 
+    With `origin` "latest" (the default), a region that publishes a report within the first
+    simulated year (a July review) is forecast from the report's date: the year's flows so
+    far count, each replicate starts from the state given the report, and a posterior is
+    updated with the report's figures (`result.origin` says what it is conditioned on);
+    "year-end" starts on 1 January whatever the region publishes later.
+
     >>> from coopsim import load_scenario, forecast
     >>> result = forecast(load_scenario("scenarios/baseline.toml").scenario, replications=200)
     >>> 0 < result.targets["new_cooperatives_2024"].probability < 1
@@ -77,11 +85,27 @@ def forecast(
         raise ValueError("replications must be at least 1")
     if replicates_per_set < 1:
         raise ValueError("replicates_per_set must be at least 1")
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     goal = _precision_goal(precision, max_replications, replications, posterior)
     with single_threaded_blas():
         loaded = region or region_for(scenario)
         plan = compile_plan(scenario, loaded.data)
-        if posterior is not None:
+        report = in_year_report(loaded.data, plan.first_year) if origin == "latest" else None
+        started = None
+        if report is not None:
+            started = start_at_report(
+                plan,
+                scenario,
+                report,
+                replications=replications,
+                seed=seed,
+                posterior=posterior,
+                replicates_per_set=replicates_per_set,
+                posterior_source=posterior_source or "",
+            )
+            plan = started.plan
+        elif posterior is not None:
             sets = choose_sets(posterior, replications, replicates_per_set, posterior_source or "")
             plan = plan.with_parameter_sets(sets)
         choice = select_engine(engine, plan)
@@ -94,6 +118,7 @@ def forecast(
             "engine_reason": choice.reason,
             "seed": seed,
             "inconsistencies": loaded.inconsistencies,
+            "origin": None if started is None else started.as_dict(),
         }
         if choice.name == "exact":
             return ExactForecastResult(values=None, model=ExactModel(plan), **common)
@@ -115,6 +140,7 @@ def forecast(
                 replicates_per_set=replicates_per_set,
                 precision=precision,
                 max_replications=max_replications,
+                origin="year-end" if report is None else report.date.isoformat(),
             )
             store = Checkpoints.open(Path(checkpoints), arguments, size, resume)
         bar = Progress(replications * len(runs), enabled=progress)

@@ -67,18 +67,8 @@ def choose_sets(
     parameter a forecast applies, or when the run would have fewer than two sets or no set
     run twice: the split of the variance into parameters and chance needs both."""
     where = source or "posterior"
-    applied = [name for name in APPLIED if name in draws.columns]
-    if not applied:
-        has = ", ".join(map(str, draws.columns)) or "no columns"
-        raise InputError(
-            where,
-            f"has none of the parameters a forecast applies (founding_scale, the rate scales, "
-            f"dormancy and wave parameters: {len(APPLIED)} in all); it has "
-            f"{has}. Give the posterior.csv that `coopsim calibrate` wrote",
-        )
-    if len(draws) == 0:
-        raise InputError(where, "has no draws (rows)")
-    count = max(1, -(-replications // per_set))
+    applied = _applied(draws, where)
+    count = set_count(replications, per_set)
     if count < 2 or replications <= count:
         fix = (
             f"give --replications {2 * per_set} or more, or a smaller --replicates-per-draw"
@@ -91,13 +81,47 @@ def choose_sets(
             f"give {count} set{'s' if count > 1 else ''}; a forecast with a posterior needs at "
             f"least 2 sets, each run at least twice: {fix}",
         )
-    rows = (
-        np.linspace(0, len(draws) - 1, count).round().astype(int)
-        if count <= len(draws)
-        else np.arange(count) % len(draws)
-    )
+    rows = set_rows(len(draws), count)
     values = {name: _column(draws, name, where)[rows] for name in applied}
     return ParameterSets(values, source)
+
+
+def every_draw(draws: pd.DataFrame, source: str = "") -> ParameterSets:
+    """One parameter set per posterior row (each checked as choose_sets checks them): for
+    work done draw by draw, such as reweighting by a new report."""
+    where = source or "posterior"
+    applied = _applied(draws, where)
+    return ParameterSets({name: _column(draws, name, where) for name in applied}, source)
+
+
+def _applied(draws: pd.DataFrame, where: str) -> list[str]:
+    """The parameters a forecast applies that the posterior has; refused (naming `where`) when
+    it has none of them, or no draws."""
+    applied = [name for name in APPLIED if name in draws.columns]
+    if not applied:
+        has = ", ".join(map(str, draws.columns)) or "no columns"
+        raise InputError(
+            where,
+            f"has none of the parameters a forecast applies (founding_scale, the rate scales, "
+            f"dormancy and wave parameters: {len(APPLIED)} in all); it has "
+            f"{has}. Give the posterior.csv that `coopsim calibrate` wrote",
+        )
+    if len(draws) == 0:
+        raise InputError(where, "has no draws (rows)")
+    return applied
+
+
+def set_rows(n_draws: int, count: int) -> np.ndarray:
+    """The posterior rows `count` sets take: evenly spaced, or every row in turn when there
+    are fewer rows than sets."""
+    if count <= n_draws:
+        return np.linspace(0, n_draws - 1, count).round().astype(int)
+    return np.arange(count) % n_draws
+
+
+def set_count(replications: int, per_set: int) -> int:
+    """How many parameter sets a forecast of `replications` at `per_set` each runs."""
+    return max(1, -(-replications // per_set))
 
 
 def _column(draws: pd.DataFrame, name: str, where: str) -> np.ndarray:

@@ -59,6 +59,8 @@ class ForecastResult:
     data: ReplicateData | None = None  # the replicates, wherever they are (default: values)
     counterfactual_data: ReplicateData | None = None
     precision: dict[str, Any] | None = None  # with a precision goal: rounds, goal, reached
+    #: A start at a report within the first year: what it is conditioned on (None: 1 January).
+    origin: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.data is None and self.values is not None:
@@ -236,6 +238,7 @@ class ForecastResult:
             "seed": self.seed,
             "years": self.years,
             **({"precision": self.precision} if self.precision is not None else {}),
+            "origin": self.origin,
             "posterior": None
             if self.parameter_sets is None
             else {

@@ -91,8 +91,10 @@ def run_arguments(
     replicates_per_set: int | None,
     precision: float | None,
     max_replications: int | None,
+    origin: str = "year-end",
 ) -> dict[str, Any]:
-    """Everything a run's results depend on (and nothing they do not, such as workers)."""
+    """Everything a run's results depend on (and nothing they do not, such as workers);
+    `origin` is where it starts: the year-end or the date of the report it starts at."""
     return {
         "scenario_sha256": digest(scenario.model_dump(mode="json")),
         "data_sha256": region.sha256,
@@ -103,6 +105,7 @@ def run_arguments(
         "replicates_per_draw": replicates_per_set if posterior else None,
         "precision": precision,
         "max_replications": max_replications if precision is not None else None,
+        "origin": origin,
         "coopsim_version": package_version("coopsim"),
         "numpy_version": np.__version__,
     }

@@ -1,0 +1,187 @@
+"""A forecast started at the latest report within its first year: the posterior updated with
+the report (without it: the scenario's values), and each replicate's state at the report's
+date drawn given it under the replicate's parameter set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from coopsim.analyses.origin.condition import Conditioned, condition_on_report
+from coopsim.analyses.origin.report import InYearReport
+from coopsim.analyses.origin.start import draw_starts
+from coopsim.analyses.origin.update import PosteriorUpdate, resampled, reweight
+from coopsim.inputs.scenario import Scenario
+from coopsim.model.origin import ReportOrigin
+from coopsim.model.parameter_sets import choose_sets, every_draw, set_rows
+from coopsim.model.plan import SimulationPlan
+
+#: The entropy word of the origin's random stream (other analyses use 1 to 3).
+_STREAM = 5
+
+#: What a start at a report means, for summary.json.
+METHOD = (
+    "the forecast starts at the report's date: the year's flows so far count toward the "
+    "year's figures, and each replicate starts from a draw of the state then given the "
+    "report (a Gaussian-sum moment filter run from the starting stock on 1 January under "
+    "the replicate's parameter set; unpublished parts, such as the class split, the "
+    "cooperatives founded this year and those that stopped operating, come from it)"
+)
+
+
+@dataclass(frozen=True)
+class StartAtReport:
+    """The plan started at the report, and what summary.json says of it."""
+
+    plan: SimulationPlan
+    report: InYearReport
+    update: PosteriorUpdate | None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        origin = self.plan.origin
+        assert origin is not None
+        alive = origin.alive(np.arange(origin.count))
+        return {
+            "date": self.report.date.isoformat(),
+            "time_in_year": round(self.report.time, 6),
+            "method": METHOD,
+            "conditioned_on": list(self.report.described),
+            "not_used": dict(self.report.not_used),
+            "start_draws": origin.count,
+            "alive_at_origin": {
+                "mean": float(np.mean(alive)),
+                "q05": float(np.quantile(alive, 0.05)),
+                "q95": float(np.quantile(alive, 0.95)),
+            },
+            "founded_so_far": _spread(origin.founded),
+            "dissolved_so_far": _spread(origin.dissolved),
+            "posterior_update": None if self.update is None else self.update.as_dict(),
+            "notes": list(self.notes),
+        }
+
+
+def _spread(values: np.ndarray) -> dict[str, float]:
+    return {
+        "mean": float(np.mean(values)),
+        "q05": float(np.quantile(values, 0.05)),
+        "q95": float(np.quantile(values, 0.95)),
+    }
+
+
+def _reads_report(scenario: Scenario, report: InYearReport) -> bool:
+    """Whether the scenario's calibration already read the report's year."""
+    spec = scenario.calibration
+    return spec is not None and spec.method == "record" and spec.year >= report.first_year
+
+
+def start_at_report(
+    plan: SimulationPlan,
+    scenario: Scenario,
+    report: InYearReport,
+    *,
+    replications: int,
+    seed: int,
+    posterior: pd.DataFrame | None = None,
+    replicates_per_set: int = 1,
+    posterior_source: str = "",
+) -> StartAtReport:
+    """The plan (with its parameter sets, given a posterior) started at the report."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM])))
+    notes = _notes(plan)
+    if posterior is None:
+        conditioned = condition_on_report(plan, report)
+        arrays = draw_starts(
+            conditioned.state,
+            replications,
+            rng,
+            plan.n_states,
+            plan.founding_mean_per_year,
+            plan.initial,
+        )
+        return StartAtReport(plan.with_origin(_origin(report, arrays)), report, None, notes)
+    every = plan.with_parameter_sets(every_draw(posterior, posterior_source))
+    errors = _register_errors(posterior)
+    conditioned_rows = [
+        condition_on_report(every.for_replicate(i), report, errors[i])
+        for i in range(len(posterior))
+    ]
+    update = None
+    rows = np.arange(len(posterior))
+    draws = posterior
+    if _reads_report(scenario, report):
+        notes.append(
+            f"the posterior's calibration already reads {report.first_year}: it is used as it is"
+        )
+    else:
+        update = reweight(np.array([c.log_likelihood for c in conditioned_rows]), rng)
+        rows, draws = update.rows, resampled(posterior, update)
+        if update.warning:
+            notes.append(update.warning)
+    sets = choose_sets(draws, replications, replicates_per_set, posterior_source)
+    chosen = rows[set_rows(len(draws), sets.count)]
+    arrays = _draws_by_set(every, conditioned_rows, chosen, replications, rng, plan)
+    started = plan.with_parameter_sets(sets).with_origin(_origin(report, arrays))
+    return StartAtReport(started, report, update, notes)
+
+
+def _draws_by_set(
+    every: SimulationPlan,
+    conditioned: list[Conditioned],
+    chosen: np.ndarray,
+    replications: int,
+    rng: np.random.Generator,
+    plan: SimulationPlan,
+) -> dict[str, np.ndarray]:
+    """Replicate r's start drawn under set r mod P (the posterior row chosen[r mod P])."""
+    sets = len(chosen)
+    parts: dict[str, np.ndarray] = {}
+    for j in range(min(sets, replications)):
+        row = int(chosen[j])
+        replicates = np.arange(j, replications, sets)
+        own = every.for_replicate(row)
+        drawn = draw_starts(
+            conditioned[row].state,
+            replicates.size,
+            rng,
+            plan.n_states,
+            own.founding_mean_per_year,
+            plan.initial,
+        )
+        for name, values in drawn.items():
+            if name not in parts:
+                parts[name] = np.zeros((replications, *values.shape[1:]), dtype=values.dtype)
+            parts[name][replicates] = values
+    return parts
+
+
+def _register_errors(posterior: pd.DataFrame) -> np.ndarray:
+    """Each draw's register error (0 where the calibration did not fit one)."""
+    if "register_error" not in posterior.columns:
+        return np.zeros(len(posterior))
+    return pd.to_numeric(posterior["register_error"], errors="coerce").fillna(0.0).to_numpy()
+
+
+def _origin(report: InYearReport, arrays: dict[str, np.ndarray]) -> ReportOrigin:
+    return ReportOrigin(
+        time=report.time, date=report.date, conditioned_on=report.described, **arrays
+    )
+
+
+def _notes(plan: SimulationPlan) -> list[str]:
+    """What a start at a report leaves to assumption in this plan."""
+    notes = []
+    if plan.groups is not None:
+        notes.append(
+            "the cooperative groups' pool starts at the report at its 1 January size (the "
+            "report's foundings include conversions so far; the pool is not published)"
+        )
+    if plan.programmes:
+        notes.append(
+            "a programme's selection round due before the report is made at its date (who was "
+            "chosen is not published)"
+        )
+    return notes
