@@ -43,6 +43,26 @@ WholeNumber = Callable[[int], Callable[[str], int]]
 DefaultOut = Callable[[Path, datetime], Path]
 
 
+def origin_lines(origin: dict | None) -> list[str]:
+    """What a forecast started at a report is conditioned on, for the printed table."""
+    if origin is None:
+        return []
+    lines = [
+        f"Origin: the report of {origin['date']}; the forecast is conditioned on "
+        f"{len(origin['conditioned_on'])} figure(s) published then (--origin year-end "
+        "starts before them):"
+    ]
+    lines += [f"  {line}" for line in origin["conditioned_on"]]
+    update = origin.get("posterior_update")
+    if update:
+        lines.append(
+            f"  posterior updated with them: {update['effective_draws']:.0f} effective draws "
+            f"of {update['draws']}"
+        )
+    lines += [f"  note: {note}" for note in origin.get("notes", [])]
+    return lines
+
+
 def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber) -> None:
     """The options only `coopsim forecast` takes (after the shared simulation options)."""
     add_out_options(run, "coopsim-output/SCENARIO-TIMESTAMP")
@@ -79,6 +99,13 @@ def add_forecast_options(run: argparse.ArgumentParser, whole_number: WholeNumber
         type=whole_number(1),
         default=DEFAULT_MAX_REPLICATIONS,
         help=f"with --precision: stop there (default {DEFAULT_MAX_REPLICATIONS:,})",
+    )
+    run.add_argument(
+        "--origin",
+        choices=("latest", "year-end"),
+        default="latest",
+        help="where the forecast starts: at the latest report the region publishes within "
+        "the first year (default; its figures so far count), or at the year-end before it",
     )
     run.add_argument(
         "--csv", action="store_true", help="also write trajectories.csv (as text, larger)"
@@ -155,12 +182,14 @@ def _forecast_into(
                 resume=args.resume,
                 precision=args.precision,
                 max_replications=args.max_replications,
+                origin=args.origin,
             )
         run = {
             "executor": args.executor,
             "scheduler": args.scheduler or ("local" if args.executor == "dask" else None),
             "workers": executor.workers,
             "resumed": args.resume,
+            "origin": "year-end" if result.origin is None else result.origin["date"],
         }
         with staged_output(out) as staging:
             _write_results(staging, out, result, args.csv, args.netcdf)
@@ -294,6 +323,7 @@ def format_report(result: ForecastResult) -> str:
         + f"engine {result.engine} ({result.engine_reason}), seed {result.seed}",
         f"Start: end-{result.initial.year} stock of {result.initial.total} cooperatives; "
         f"forecast {result.years[0]}-{result.years[-1]}",
+        *origin_lines(result.origin),
         "",
         f"{'target':<40} {'P(met)':>7} {'stderr':>7}  {'95% interval':<15}",
     ]
