@@ -12,6 +12,17 @@ class MetricInfo:
     unit: str
     is_share: bool = False
 
+    @property
+    def is_flow(self) -> bool:
+        """Counted over the year (founded, dissolved, ...), not a stock at its end."""
+        return self.name in FLOW_METRICS
+
+
+#: Metrics counted over a year rather than at its end.
+FLOW_METRICS = frozenset(
+    {"founded", "dissolved", "removed", "supported", "budget_spent_million_vnd"}
+)
+
 
 #: The metrics in a fixed order, which trajectories' columns and the engines' arrays follow: a
 #: contract, so a new metric goes at the end.

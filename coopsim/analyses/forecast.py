@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
 from coopsim.defaults import (
     DEFAULT_MAX_REPLICATIONS,
     DEFAULT_REPLICATES_PER_SET,
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
 )
-from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
 from coopsim.engines.exact.model import ExactModel
 from coopsim.engines.registry import select_engine
 from coopsim.inputs.region_data import LoadedRegion, region_for

@@ -55,6 +55,16 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
         table = pd.concat(
             [pd.DataFrame({c: [start] for c in table.columns}, index=[result.initial.year]), table]
         )
+    reported = result.in_year_points(metric)
+    if reported and not info.is_flow:  # a stock known at the report: the fan passes it
+        table = pd.concat(
+            [
+                pd.DataFrame(
+                    {c: list(reported.values()) for c in table.columns}, index=list(reported)
+                ),
+                table,
+            ]
+        ).sort_index()
     years = table.index.to_numpy()
     for low, high, label, alpha in BANDS:
         ax.fill_between(
@@ -71,6 +81,19 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
             ms=6,
             zorder=5,
             label="published",
+        )
+    if reported:
+        day = result.origin["date"] if result.origin else ""
+        ax.plot(
+            list(reported),
+            list(reported.values()),
+            "D",
+            color=INK,
+            mfc="white",
+            mew=1.5,
+            ms=6,
+            zorder=6,
+            label=f"reported {day}" + (" (so far that year)" if info.is_flow else ""),
         )
     _draw_targets(result, metric, ax)
     ax.set_title(f"{info.label}\n{result.region.region.name}, scenario '{result.scenario.name}'")

@@ -213,6 +213,13 @@ class ForecastResult:
         """Published values of a metric by year, for marking on charts."""
         return observed_series(self.region, metric)
 
+    def in_year_points(self, metric: str) -> dict[float, float]:
+        """The report a forecast starts at, as chart points of a metric: {fractional year:
+        value} (a flow's value is the year's count so far); empty without one."""
+        if self.origin is None:
+            return {}
+        return {x: value for x, value in self.origin.get("points", {}).get(metric, [])}
+
     def summary(self) -> dict[str, Any]:
         """The summary.json document."""
         modelled = self.modelled_metrics()

@@ -24,6 +24,18 @@ from coopsim.inputs.figures import describe
 from coopsim.inputs.published import Observation
 from coopsim.inputs.region_data import Region
 
+#: The metric a report's figure is a value of (figures of other quantities are not drawn).
+_METRIC_OF = {
+    "total": "cooperatives",
+    "founded": "founded",
+    "dissolved": "dissolved",
+    "removed": "removed",
+    **{f"classes.{name}": name for name in ("good", "fair", "average", "weak", "unclassified")},
+    "shares.fair+good": "well_operating_share",
+    "shares.good+fair": "well_operating_share",
+    "shares.weak": "weak_share",
+}
+
 _NOT_MODELLED = {
     "members": "members are not conditioned on (the start's members follow the stock)",
     "cooperative_groups": "cooperative groups are not conditioned on",
@@ -48,6 +60,25 @@ class InYearReport:
     @property
     def places(self) -> list[str]:
         return [f.where for f in self.figures]
+
+    def points(self) -> dict[str, list[tuple[float, float]]]:
+        """The report's figures as chart points by metric: (when, as a fractional year on
+        the axis where a year's snapshot sits at the year, value); a stock at its day, a flow
+        from 1 January as the year's count so far, a rounded share at its centre; bounds and
+        rounded counts are not drawn."""
+        found: dict[str, list[tuple[float, float]]] = {}
+        for f in self.figures:
+            metric = _METRIC_OF.get(f.quantity)
+            if metric is None or (f.start is not None and f.start > 1e-9):
+                continue
+            if f.value is not None:
+                value = f.value
+            elif f.share and f.two_sided:
+                value = f.centre
+            else:  # a bound, or a rounded count: not a point
+                continue
+            found.setdefault(metric, []).append((self.first_year - 1 + f.time, value))
+        return found
 
 
 def _within(item: Observation, first_year: int) -> bool:

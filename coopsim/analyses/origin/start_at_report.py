@@ -51,6 +51,7 @@ class StartAtReport:
             "method": METHOD,
             "conditioned_on": list(self.report.described),
             "not_used": dict(self.report.not_used),
+            "points": {m: [list(p) for p in pts] for m, pts in self.report.points().items()},
             "start_draws": origin.count,
             "alive_at_origin": {
                 "mean": float(np.mean(alive)),
