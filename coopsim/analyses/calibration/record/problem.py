@@ -3,6 +3,7 @@ log posterior the sampler walks (priors plus the record filter's log likelihood)
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -110,12 +111,15 @@ class RecordProblem(ParameterSpace):
         return total + lik if math.isfinite(lik) else -math.inf
 
 
-def reference_split(region: Region, scenario: Scenario, until: int | None = None) -> np.ndarray:
+def reference_split(
+    region: Region, scenario: Scenario, until: int | dt.date | None = None
+) -> np.ndarray:
     """Class shares of the operating stock to start from: the latest published census of
-    all four classes (up to the end of `until`, so that a record cut there reads nothing
-    later), else the classes new cooperatives enter (a weak reference: its Dirichlet spread
-    is wide)."""
-    years = [year for year in region.snapshots if until is None or year <= until]
+    all four classes (up to the end of `until`, a year or a day, so that a record cut there
+    reads nothing later), else the classes new cooperatives enter (a weak reference: its
+    Dirichlet spread is wide)."""
+    last = dt.date(until, 12, 31) if isinstance(until, int) else until
+    years = [y for y in region.snapshots if last is None or dt.date(y, 12, 31) <= last]
     for year in sorted(years, reverse=True):
         classes = region.snapshots[year].classes or {}
         if all(name in classes for name in QUALITY_CLASSES):
@@ -125,15 +129,21 @@ def reference_split(region: Region, scenario: Scenario, until: int | None = None
 
 
 def build_record_problem(
-    scenario: Scenario, region: Region, end_year: int | None = None
+    scenario: Scenario,
+    region: Region,
+    end_year: int | None = None,
+    until: dt.date | None = None,
 ) -> RecordProblem:
     """The whole-record problem a scenario's [calibration] table (method = "record") asks for,
-    its record cut at the end of `end_year` (default: calibration.year), as a backtest's
-    origin needs: nothing published later reaches it."""
+    its record cut at the end of `end_year` (default: calibration.year) or at the end of the
+    day `until`, as a backtest's origin needs: nothing published later reaches it."""
+    if end_year is not None and until is not None:
+        raise ValueError("cut the record at the end of a year or of a day, not both")
     spec = scenario.calibration
     assert spec is not None
-    cut = end_year  # the reference split reads no census after an explicit cut
-    end_year = spec.year if end_year is None else end_year
+    # the reference split reads no census after an explicit cut
+    cut: int | dt.date | None = until if until is not None else end_year
+    end_year = spec.year if end_year is None and until is None else end_year
     present = {
         "levers": scenario.levers,
         "programmes": scenario.programmes,
@@ -167,11 +177,12 @@ def build_record_problem(
                 f"calibration.priors.{names[0]}",
             )
     try:
-        record = build_record(region, end_year)
+        record = build_record(region, end_year, until=until)
     except ValueError as error:
         raise InputError(region.source_name, str(error), "snapshots") from None
     if not record.figures:
-        raise InputError(region.source_name, f"has no figures up to {end_year} to fit")
+        last = until.isoformat() if until is not None else end_year
+        raise InputError(region.source_name, f"has no figures up to {last} to fit")
     dormancy = compile_dormancy(scenario) or DormancyPlan(
         np.zeros(4), 0.0, np.array([0.0, 0.0, 0.0, 1.0]), 0.0
     )
