@@ -21,41 +21,36 @@ if TYPE_CHECKING:
     from coopsim.analyses.backtest.run import BacktestResult
 
 
-def origin_years(text: str) -> list[int]:
-    """An argparse type: year-ends separated by commas, e.g. 2019,2021."""
-    years = []
-    for part in text.split(","):
-        try:
-            years.append(int(part.strip()))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"'{part.strip()}' is not a year (give year-ends such as 2019,2021)"
-            ) from None
-    return years
+def origin_list(text: str) -> list[str]:
+    """An argparse type: origins separated by commas, e.g. 2019,2020-07-30 (each is checked
+    against the record, with an error naming --origins, before anything runs)."""
+    return [part.strip() for part in text.split(",")]
 
 
 def add_backtest_command(commands: argparse._SubParsersAction) -> None:
     """Register the subcommand and its options."""
     test = commands.add_parser(
         "backtest",
-        help="rolling-origin backtest: calibrate at each past year-end, score the next year",
+        help="rolling-origin backtest: calibrate at each past year-end and dated report, "
+        "score the next 12 months",
     )
     test.add_argument(
         "scenario", type=Path, help='scenario TOML file whose [calibration] has method = "record"'
     )
     test.add_argument(
         "--origins",
-        type=origin_years,
+        type=origin_list,
         default=None,
         metavar="Y1,Y2",
-        help="year-ends to calibrate at (default: every year-end of the record with a figure "
-        "published in the year after it)",
+        help="origins to calibrate at: years (their year-ends) or the ISO days of dated "
+        "reports, e.g. 2019,2018-06-30 (default: every year-end and dated report of the "
+        "record with a figure published in the 12 months after it)",
     )
     add_fit_options(
         test,
         DEFAULT_DRAWS,
         f"posterior draws of each origin's calibration (default {DEFAULT_DRAWS}, as "
-        "calibrate's: about 100 s for Ha Tinh's four origins on 2 cores; 1000 take about "
+        "calibrate's: about 2 minutes for Ha Tinh's five origins on 2 cores; 1000 take about "
         "half as long but leave the chains far from converged)",
         "worker processes for each calibration (default all cores); results are the same "
         "for any number",
@@ -133,6 +128,8 @@ def _figure(kind: str, value: float | None) -> str:
 
 def format_backtest(result: BacktestResult) -> str:
     """The tables printed after a backtest: each origin's figures, then the summary."""
+    from coopsim.analyses.backtest.targets import target_summary
+
     width = max([30, *(len(str(name)) + 1 for name in result.table["figure"])])
     lines = [
         f"Backtest of '{result.scenario}': {len(result.origins)} origins, "
@@ -140,14 +137,17 @@ def format_backtest(result: BacktestResult) -> str:
         f"{result.predictive_draws} draws pooled",
     ]
     for fit in result.origins:
+        kind = fit.origin.kind
+        if fit.origin.reports:
+            kind += ": " + ", ".join(fit.origin.reports)
         lines += [
             "",
-            f"Origin end of {fit.origin}: calibrated on "
+            f"Origin {fit.origin.label} ({kind}): calibrated on "
             f"{_count(len(fit.problem.record.figures), 'figure')}, predicting the "
-            f"{_count(len(fit.predicted), 'figure')} published in {fit.origin + 1}",
+            f"{_count(len(fit.predicted), 'figure')} published by {fit.origin.horizon}",
             f"  {'figure':<{width}}{'published':>11}{'median [80% band]':>30}{'PIT':>7}{'CRPS':>9}",
         ]
-        for row in result.table[result.table["origin"] == fit.origin].itertuples():
+        for row in result.table[result.table["origin"] == fit.origin.label].itertuples():
             band = (
                 f"{_figure(row.kind, row.median)} [{_figure(row.kind, row.q10)}, "
                 f"{_figure(row.kind, row.q90)}]"
@@ -165,21 +165,32 @@ def format_backtest(result: BacktestResult) -> str:
     lines += [
         "",
         "Summary (coverage of the central bands; nominal 50% / 80% / 95%):",
-        f"  {'origin':<8}{'scored':>7}{'CRPS counts':>13}{'CRPS shares':>13}{'|err| median':>14}"
+        f"  {'origin':<12}{'scored':>7}{'CRPS counts':>13}{'CRPS shares':>13}{'|err| median':>14}"
         f"{'in 50%':>8}{'in 80%':>8}{'in 95%':>8}{'mean PIT':>10}",
     ]
     for row in result.summary.itertuples():
         lines.append(
-            f"  {row.origin!s:<8}{row.scored:>7}{_fmt(row.mean_crps_counts, 1):>13}"
+            f"  {row.origin!s:<12}{row.scored:>7}{_fmt(row.mean_crps_counts, 1):>13}"
             f"{_fmt(row.mean_crps_shares, 2, True):>13}{_fmt(row.mean_abs_error_median, 1):>14}"
             f"{_fmt(row.coverage_50, 0, True):>8}{_fmt(row.coverage_80, 0, True):>8}"
             f"{_fmt(row.coverage_95, 0, True):>8}{_fmt(row.mean_pit, 2):>10}"
         )
     lines.append(f"\nTargets: {result.targets_note}")
     lines += [
-        f"  {t.name} (origin {t.origin}): P = {t.probability:.2f}, met = {t.outcome}, "
-        f"Brier {t.brier:.3f}"
+        f"  {t.name} at {t.year}{'' if t.as_written else ' (not its year)'} (origin "
+        f"{t.origin}): P = {t.probability:.2f}, met = {t.outcome}, Brier {t.brier:.3f}"
+        + ("" if t.base_rate is None else f", base rate {t.base_rate:.2f}")
         for t in result.targets
     ]
+    if result.targets:
+        found = target_summary(result.targets)
+        line = f"  mean Brier {found['mean_brier']:.3f} over {found['events']} event(s)"
+        if found["reference_brier"] is not None:
+            line += (
+                f"; over the {found['events_with_base_rate']} with a base rate "
+                f"{found['mean_brier_with_base_rate']:.3f}, the base rate's "
+                f"{found['reference_brier']:.3f}"
+            )
+        lines.append(line)
     lines += [f"\nWarning: {text}" for fit in result.origins for text in fit.warnings]
     return "\n".join(lines)

@@ -67,18 +67,22 @@ def plot_backtest_bands(result: BacktestResult, ax: Axes | None = None) -> Axes:
             f"{_number(row['kind'], row['q975'])}]"
         )
         ax.text(REACH * 1.04, y, text, va="center", fontsize="x-small", color=INK)
-    labels = [f"{row.origin} → {row.figure.split('.', 1)[1]}" for row in table.itertuples()]
+    labels = [
+        f"{row.origin}{'*' if row.origin_kind == 'report' else ''} → {row.figure.split('.', 1)[1]}"
+        for row in table.itertuples()
+    ]
     ax.set_yticks(range(len(table)), labels, fontsize="x-small")
     for edge in (-1, 1):
         ax.axvline(edge, color=NEUTRAL_COLOUR, lw=0.8, ls=":")
-    for y in np.flatnonzero(np.diff(table["origin"].to_numpy()) != 0):
+    origins = table["origin"].astype(str).to_numpy()
+    for y in np.flatnonzero(origins[1:] != origins[:-1]):
         ax.axhline(y + 0.5, color=NEUTRAL_COLOUR, lw=0.6)
     ax.set_xlim(-REACH, REACH)
     ax.set_ylim(-0.6, len(table) - 0.4)
     ax.set_xlabel("predictive: median 0, 95% band -1 to +1 (each row its own scale)")
     ax.set_title(
-        "Published (red; hollow: a bound) against the predictive from the year-end before\n"
-        "right: published | median [95% band]",
+        "Published (red; hollow: a bound) against the predictive from the origin before\n"
+        "(a year-end, or * a dated report); right: published | median [95% band]",
         fontsize="small",
     )
     grid(ax, "x")
@@ -111,14 +115,16 @@ def plot_backtest_pit(result: BacktestResult, ax: Axes | None = None) -> Axes:
     for k, origin in enumerate(origins):
         pits = scored.loc[scored["origin"] == origin, "pit"].to_numpy(dtype=float)
         ax.plot(pits, np.full(pits.size, k), "o", color=OBSERVED_COLOUR, ms=5, alpha=0.8)
-    ax.set_yticks(range(len(origins)), [str(o) for o in origins], fontsize="small")
+    kinds = dict(zip(scored["origin"], scored["origin_kind"], strict=True))
+    names = [f"{o}{'*' if kinds[o] == 'report' else ''}" for o in origins]
+    ax.set_yticks(range(len(origins)), names, fontsize="small")
     ax.set_ylim(-0.7, max(len(origins) - 0.3, 0.7))
     ax.set_xlim(0, 1)
     for edge in (0.025, 0.975):
         ax.axvline(edge, color=NEUTRAL_COLOUR, lw=0.8, ls=":")
     ax.axvline(0.5, color=INK, lw=0.6)
     ax.set_xlabel("PIT (0.5 = at the median; dotted: the 95% band)", fontsize="small")
-    ax.set_title("PIT of each scored figure, by origin", fontsize="small")
+    ax.set_title("PIT of each scored figure, by origin (* a dated report)", fontsize="small")
     grid(ax, "x")
     return ax
 

@@ -24,7 +24,7 @@ def test_backtest_writes_its_files(tmp_path, monkeypatch, capsys):
     assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert (
-        "Origin end of 2017: calibrated on 1 figure," in printed
+        "Origin 2017-12-31 (year-end): calibrated on 1 figure," in printed
         and "no target of the scenario" in printed
     )
     names = {"backtest.csv", "backtest_summary.csv", "backtest.json", "backtest.png"}
@@ -36,9 +36,12 @@ def test_backtest_writes_its_files(tmp_path, monkeypatch, capsys):
     }
     assert table["crps"].notna().all() and table["pit"].between(0, 1).all()
     summary = pd.read_csv(out / "backtest_summary.csv")
-    assert summary["origin"].astype(str).tolist() == ["2017", "all"]
+    assert summary["origin"].astype(str).tolist() == ["2017-12-31", "all"]
+    assert table["origin_kind"].tolist() == ["year-end", "year-end"]
     document = json.loads((out / "backtest.json").read_text())
-    assert document["origins"]["2017"]["calibrated_on"] == ["dated_snapshots.june_2016.total"]
+    fit = document["origins"]["2017-12-31"]
+    assert fit["calibrated_on"] == ["dated_snapshots.june_2016.total"]
+    assert fit["kind"] == "year-end" and fit["predicts_until"] == "2018-12-31"
     assert document["targets"] == [] and len(document["pit"]) == 2
 
 
@@ -61,7 +64,10 @@ def _refused(argv: list[str], out, capsys) -> str:
         ("2015", "--origins: 2015 is outside the record"),
         ("2023", "--origins: 2023 is outside the record"),
         ("2018", "--origins: no figure is published in the year after 2018"),
-        ("2019,x", "argument --origins: 'x' is not a year"),
+        ("2019,x", "--origins: 'x' is not a year or a date"),
+        ("2020-13-01", "--origins: '2020-13-01' is not a year or a date"),
+        ("2020-07-31", "--origins: no dated report is of 2020-07-31"),
+        ("2020-07-30", "--origins: no figure is published in the 12 months after 2020-07-30"),
     ],
 )
 def test_bad_origins_are_refused(origins, words, tmp_path, capsys):

@@ -1,9 +1,11 @@
-"""The rolling-origin backtest: for each origin, calibrate the whole-record model on the record
-cut at that year-end (nothing published later reaches the fit), predict every figure published
-in the next year from the figures up to the origin only, and score the predictions."""
+"""The rolling-origin backtest: for each origin (a year-end or a dated report's day),
+calibrate the whole-record model on the record cut at the end of that day (nothing published
+later reaches the fit), predict every figure published in the 12 months after it from the
+figures up to the origin only, and score the predictions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,14 +13,16 @@ import numpy as np
 import pandas as pd
 
 from coopsim.analyses.backtest.origins import (
+    Origin,
     check_origins,
     default_origins,
     figures_ahead,
     origin_time,
+    year_end,
 )
 from coopsim.analyses.backtest.scoring import COLUMNS, NOMINAL, SAMPLES_PER_DRAW, score_figure
 from coopsim.analyses.backtest.summary import summarise
-from coopsim.analyses.backtest.targets import TargetBrier, target_scores
+from coopsim.analyses.backtest.targets import TargetBrier, target_scores, target_summary
 from coopsim.analyses.calibration.diagnostics import convergence_warnings
 from coopsim.analyses.calibration.fit import Posterior, calibrate_problem
 from coopsim.analyses.calibration.record.likelihood import run_filter
@@ -36,10 +40,11 @@ from coopsim.threads import single_threaded_blas
 PREDICTIVE_DRAWS = 200
 #: What the backtest does, in words (backtest.json says it).
 METHOD = (
-    "rolling origin: at each origin (a year-end) the whole-record model is calibrated on the "
-    "figures published up to it (the record cut there), and every figure published in the "
-    "next year is predicted from the figures up to the origin only, for evenly spaced "
-    "posterior draws, their predictives pooled"
+    "rolling origin: at each origin (the end of a year-end or of a dated report's day) the "
+    "whole-record model is calibrated on the figures published up to it (the record cut "
+    "there), and every figure published in the 12 months after it is predicted from the "
+    "figures up to the origin only, for evenly spaced posterior draws, their predictives "
+    "pooled"
 )
 SCORES = (
     "CRPS E|X-y| - E|X-X'|/2 of the pooled predictive samples, in the figure's unit "
@@ -54,7 +59,7 @@ SCORES = (
 class OriginFit:
     """One origin's calibration: the cut problem, its posterior and what it predicted."""
 
-    origin: int
+    origin: Origin
     problem: RecordProblem
     posterior: Posterior
     predicted: list[str]
@@ -74,16 +79,21 @@ class BacktestResult:
     draws: int
     seed: int
     predictive_draws: int
-    samples: dict[tuple[int, str], np.ndarray] = field(repr=False, default_factory=dict)
+    samples: dict[tuple[str, str], np.ndarray] = field(repr=False, default_factory=dict)
 
     @property
     def targets_note(self) -> str:
         """What backtest.json and the printed table say about the targets' Brier scores."""
         if self.targets:
-            return f"{len(self.targets)} target(s) scored"
+            names = len({t.name for t in self.targets})
+            written = sum(t.as_written for t in self.targets)
+            return (
+                f"{len(self.targets)} event(s) of {names} target(s) scored, {written} at the "
+                "target's own year (the others: its condition at a year the record publishes)"
+            )
         return (
-            "no target of the scenario can be scored: none is for a metric and year published "
-            "in the year after an origin"
+            "no target of the scenario can be scored: no figure published in the 12 months "
+            "after an origin decides one's condition"
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -98,7 +108,10 @@ class BacktestResult:
             "seed": self.seed,
             "nominal_coverage": NOMINAL,
             "origins": {
-                str(fit.origin): {
+                fit.origin.label: {
+                    "kind": fit.origin.kind,
+                    "reports": list(fit.origin.reports),
+                    "predicts_until": fit.origin.horizon.isoformat(),
                     "calibrated_on": [f.where for f in fit.problem.record.figures],
                     "predicted": fit.predicted,
                     "warnings": fit.warnings,
@@ -109,6 +122,7 @@ class BacktestResult:
             "figures": _records(self.table),
             "pit": [float(p) for p in self.table["pit"].dropna()],
             "targets": [vars(t) for t in self.targets],
+            "targets_summary": target_summary(self.targets),
             "targets_not_scored": self.targets_not_scored,
             "targets_note": self.targets_note,
         }
@@ -131,7 +145,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
 def calibrate_origin(
     scenario: Scenario,
     region: Region,
-    origin: int,
+    origin: Origin | int,
     *,
     draws: int,
     seed: int,
@@ -139,8 +153,10 @@ def calibrate_origin(
     workers: int = 1,
     progress: bool | None = False,
 ) -> tuple[RecordProblem, Posterior]:
-    """The whole-record fit of the record cut at the end of `origin`."""
-    problem = build_record_problem(scenario, region, end_year=origin)
+    """The whole-record fit of the record cut at the end of the origin's day (a year: its
+    31 December)."""
+    origin = year_end(origin) if isinstance(origin, int) else origin
+    problem = build_record_problem(scenario, region, until=origin.day)
     bar = Progress(0, label=f"origin {origin}: sampler steps", enabled=progress)
     try:
         posterior = calibrate_problem(
@@ -152,12 +168,13 @@ def calibrate_origin(
 
 
 def predict_ahead(
-    problem: RecordProblem, posterior: Posterior, region: Region, origin: int, n: int
+    problem: RecordProblem, posterior: Posterior, region: Region, origin: Origin | int, n: int
 ) -> dict[str, list]:
-    """Each figure of the year after `origin`: its predictive under each of n evenly spaced
-    posterior draws, given the figures up to the origin only."""
+    """Each figure of the 12 months after the origin: its predictive under each of n evenly
+    spaced posterior draws, given the figures up to the origin only."""
+    origin = year_end(origin) if isinstance(origin, int) else origin
     ahead = figures_ahead(region, origin)
-    record = build_record(region, origin + 1)
+    record = build_record(region, until=origin.horizon)
     # read nothing after the origin, nor any later figure whose tried dates end before it
     until = min([origin_time(record, origin)] + [f.time - 1e-9 for f in ahead])
     rows = np.unique(np.linspace(0, len(posterior.draws) - 1, min(n, len(posterior.draws))))
@@ -172,7 +189,7 @@ def predict_ahead(
     return found
 
 
-def _convergence(origin: int, posterior: Posterior) -> list[str]:
+def _convergence(origin: Origin, posterior: Posterior) -> list[str]:
     """One warning for an origin whose chains may not have converged (none if they did)."""
     figures = posterior.convergence()
     flagged = convergence_warnings(figures, posterior.natural_chains.shape[0])
@@ -187,11 +204,11 @@ def _convergence(origin: int, posterior: Posterior) -> list[str]:
 
 
 def backtest_origins(
-    scenario: Scenario, region: Region, origins: list[int] | None = None
-) -> list[int]:
-    """The origins a backtest runs (default: every year-end with a figure published in the
-    next year); an InputError for a scenario without a whole-record calibration or an origin
-    the record does not allow."""
+    scenario: Scenario, region: Region, origins: list[int | dt.date | str | Origin] | None = None
+) -> list[Origin]:
+    """The origins a backtest runs (default: every year-end and dated report with a figure
+    published in the 12 months after it); an InputError for a scenario without a
+    whole-record calibration or an origin the record does not allow."""
     spec = scenario.calibration
     if spec is None or spec.method != "record":
         raise InputError(
@@ -206,7 +223,7 @@ def backtest_origins(
 def backtest(
     scenario: Scenario,
     region: Region,
-    origins: list[int] | None = None,
+    origins: list[int | dt.date | str | Origin] | None = None,
     *,
     draws: int = DEFAULT_DRAWS,
     seed: int = 2024,
@@ -215,9 +232,9 @@ def backtest(
     predictive_draws: int = PREDICTIVE_DRAWS,
     progress: bool | None = False,
 ) -> BacktestResult:
-    """Backtest a whole-record scenario at each origin (default: every year-end with a figure
-    published in the next year); each origin's calibration uses `seed` and reads only the
-    figures published up to it."""
+    """Backtest a whole-record scenario at each origin (default: every year-end and dated
+    report with a figure published in the 12 months after it); each origin's calibration
+    uses `seed` and reads only the figures published up to it."""
     chosen = backtest_origins(scenario, region, origins)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 3])))
     fits, rows, samples = [], [], {}
@@ -232,7 +249,7 @@ def backtest(
         for where, predictives in predicted.items():
             row, sample = score_figure(origin, by_where[where], predictives, rng)
             rows.append(row)
-            samples[(origin, where)] = sample
+            samples[(origin.label, where)] = sample
         found = _convergence(origin, posterior)
         fits.append(OriginFit(origin, problem, posterior, list(predicted), found))
     table = pd.DataFrame(rows, columns=COLUMNS)

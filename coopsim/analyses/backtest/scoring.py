@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from coopsim.analyses.backtest.origins import Origin, year_end
 from coopsim.analyses.calibration.record.check import (
     figure_form,
     figure_pit,
@@ -26,8 +27,8 @@ LEVELS = {"q025": 0.025, "q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "
 #: The nominal coverage of each central band.
 NOMINAL = {"in_50": 0.50, "in_80": 0.80, "in_95": 0.95}
 COLUMNS = [
-    "origin", "figure", "quantity", "kind", "form", "published", *LEVELS, "crps", "pit",
-    *NOMINAL, "abs_error_median", "p_bound",
+    "origin", "origin_kind", "figure", "quantity", "kind", "form", "published", *LEVELS,
+    "crps", "pit", *NOMINAL, "abs_error_median", "p_bound",
 ]  # fmt: skip
 
 
@@ -53,16 +54,19 @@ def bound_probability(figure: RecordFigure, sample: np.ndarray) -> float:
 
 
 def score_figure(
-    origin: int,
+    origin: Origin | int,
     figure: RecordFigure,
     predictives: list[Predictive],
     rng: np.random.Generator,
 ) -> tuple[dict[str, object], np.ndarray]:
-    """(the backtest.csv row of the figure, its pooled predictive sample)."""
+    """(the backtest.csv row of the figure predicted at `origin` (a year: its year-end),
+    its pooled predictive sample)."""
+    origin = year_end(origin) if isinstance(origin, int) else origin
     sample = pooled_sample(figure, predictives, rng)
     quantiles = dict(zip(LEVELS, np.quantile(sample, list(LEVELS.values())), strict=True))
     row: dict[str, object] = {
-        "origin": origin,
+        "origin": origin.label,
+        "origin_kind": origin.kind,
         "figure": figure.where,
         "quantity": figure.quantity,
         "kind": "share" if figure.share else "count",

@@ -9,7 +9,7 @@ import pandas as pd
 from coopsim.analyses.backtest.scoring import NOMINAL
 
 SUMMARY_COLUMNS = [
-    "origin", "figures", "scored", "bounds", "mean_crps_counts", "mean_crps_shares",
+    "origin", "origin_kind", "figures", "scored", "bounds", "mean_crps_counts", "mean_crps_shares",
     "mean_abs_error_median", *(f"coverage_{name[3:]}" for name in NOMINAL), "mean_pit",
 ]  # fmt: skip
 
@@ -25,6 +25,7 @@ def summary_row(origin: object, rows: pd.DataFrame) -> dict[str, object]:
     scored = rows[rows["crps"].notna()]
     found: dict[str, object] = {
         "origin": origin,
+        "origin_kind": rows["origin_kind"].iloc[0] if origin != "all" and len(rows) else "",
         "figures": len(rows),
         "scored": len(scored),
         "bounds": int((rows["form"] == "bound").sum()),
