@@ -1,9 +1,11 @@
-"""The rolling-origin backtest of the whole-record fit: no figure after an origin reaches its
-calibration or its predictions, the CRPS of the pooled predictive against the normal's closed
-form, the origins the record allows, and the targets' Brier scores."""
+"""The rolling-origin backtest of the whole-record fit: no figure after an origin (a year-end
+or a dated report) reaches its calibration or its predictions, the CRPS of the pooled
+predictive against the normal's closed form, the origins the record allows, and the targets'
+Brier scores."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import warnings
@@ -12,24 +14,29 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from coopsim.analyses.backtest.origins import check_origins, default_origins, figures_ahead
+from coopsim.analyses.backtest.origins import (
+    check_origin,
+    check_origins,
+    default_origins,
+    figures_ahead,
+)
 from coopsim.analyses.backtest.run import calibrate_origin, predict_ahead
 from coopsim.analyses.backtest.scoring import SAMPLES_PER_DRAW, score_figure
-from coopsim.analyses.backtest.targets import target_scores
+from coopsim.analyses.backtest.targets import target_scores, target_summary
 from coopsim.analyses.calibration.record.moments import Predictive
+from coopsim.analyses.calibration.record.problem import reference_split
 from coopsim.analyses.calibration.record.timeline import RecordFigure, build_record
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import bundled_region_path, load_region
 from coopsim.inputs.scenario import Target
 
-ORIGIN = 2019
 
-
-def _changed_after(region, origin: int, text: str) -> str:
-    """The region file with every figure published after `origin` changed: class counts and
-    flows +7, totals +35 (so that a census still adds up), shares +0.02, bounds as values."""
+def _changed_after(region, day: dt.date, text: str) -> str:
+    """The region file with every figure published after the end of `day` changed: class
+    counts and flows +7, totals +35 (so that a census still adds up), shares +0.02, bounds as
+    values."""
     later = {f.where for f in build_record(region).figures} - {
-        f.where for f in build_record(region, origin).figures
+        f.where for f in build_record(region, until=day).figures
     }
     lines, table = text.splitlines(), ""
     for k, line in enumerate(lines):
@@ -45,23 +52,30 @@ def _changed_after(region, origin: int, text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def changed_region(region, tmp_path_factory):
-    path = tmp_path_factory.mktemp("region") / "ha_tinh.toml"
-    path.write_text(_changed_after(region, ORIGIN, bundled_region_path("ha_tinh").read_text()))
+def _changed_region(region, day: dt.date, folder):
+    path = folder / "ha_tinh.toml"
+    path.write_text(_changed_after(region, day, bundled_region_path("ha_tinh").read_text()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return load_region(str(path)).data
 
 
+@pytest.mark.parametrize(
+    ("asked", "own"),
+    [(2019, "snapshots"), ("2018-06-30", "period_flows.first_half_2018.founded")],
+)
 def test_no_figure_after_an_origin_reaches_its_calibration_or_its_predictions(
-    scenario, region, changed_region
+    scenario, region, asked, own, tmp_path
 ):
-    """Every figure published after the end of 2019 changed (the 2022 class census the
-    starting split is read from too): the origin's posterior draws are byte-identical, and so
-    are the predictives of the 2020 figures, whose published values differ."""
-    ahead = figures_ahead(region, ORIGIN)
-    moved = {f.where: f for f in figures_ahead(changed_region, ORIGIN)}
+    """Every figure published after the origin (the end of 2019; the day of the first half
+    of 2018's foundings) changed, the 2022 class census the starting split is read from too:
+    the origin's posterior draws are byte-identical, and so are the predictives of the
+    figures of the 12 months after it, whose published values differ. A dated origin reads
+    its report's own figures."""
+    origin = check_origin(region, asked)
+    changed_region = _changed_region(region, origin.day, tmp_path)
+    ahead = figures_ahead(region, origin)
+    moved = {f.where: f for f in figures_ahead(changed_region, origin)}
     assert ahead and all(moved[f.where].low != f.low for f in ahead)
     census = build_record(changed_region).figures
     original = {f.where: f for f in build_record(region).figures}
@@ -69,14 +83,16 @@ def test_no_figure_after_an_origin_reaches_its_calibration_or_its_predictions(
         f.low != original[f.where].low for f in census if f.where.startswith("snapshots.2022")
     )
     fits = [
-        calibrate_origin(scenario, r, ORIGIN, draws=100, seed=5, warmup=40, workers=1)
+        calibrate_origin(scenario, r, origin, draws=100, seed=5, warmup=40, workers=1)
         for r in (region, changed_region)
     ]
     (problem, posterior), (problem2, posterior2) = fits
+    if own != "snapshots":
+        assert own in {f.where for f in problem.record.figures}
     assert posterior.draws.to_numpy().tobytes() == posterior2.draws.to_numpy().tobytes()
     assert np.array_equal(problem.reference_split, problem2.reference_split)
-    predicted = predict_ahead(problem, posterior, region, ORIGIN, 20)
-    predicted2 = predict_ahead(problem2, posterior2, changed_region, ORIGIN, 20)
+    predicted = predict_ahead(problem, posterior, region, origin, 20)
+    predicted2 = predict_ahead(problem2, posterior2, changed_region, origin, 20)
     assert set(predicted) == {f.where for f in ahead}
     for where, parts in predicted.items():
         for a, b in zip(parts, predicted2[where], strict=True):
@@ -121,24 +137,73 @@ def test_a_share_is_scored_on_the_share_scale():
 
 def test_the_origins_the_record_allows(region):
     """Year-ends 2016-2022 with a figure in the next year: 2017 (the first half of 2018),
-    2019 (the 2020 review), 2021 (the clean-up, the 2022 census) and 2022 (the 2023 figures)."""
-    assert default_origins(region) == [2017, 2019, 2021, 2022]
-    assert check_origins(region, [2022, 2019, 2022]) == [2019, 2022]
-    for bad, words in ((2015, "outside the record"), (2023, "outside"), (2018, "no figure")):
+    2019 (the 2020 review), 2021 (the clean-up, the 2022 census) and 2022 (the 2023 figures);
+    of the dated reports only the first half of 2018's foundings (30 June) has a figure in
+    the 12 months after it (the July 2018 total)."""
+    found = default_origins(region)
+    assert [o.label for o in found] == [
+        "2017-12-31", "2018-06-30", "2019-12-31", "2021-12-31", "2022-12-31"
+    ]  # fmt: skip
+    assert [o.kind for o in found] == ["year-end", "report", "year-end", "year-end", "year-end"]
+    assert found[1].reports == ("period_flows.first_half_2018",)
+    asked = check_origins(region, [2022, "2019", "2018-06-30", "2022-12-31"])
+    assert [o.label for o in asked] == ["2018-06-30", "2019-12-31", "2022-12-31"]
+    assert [f.where for f in figures_ahead(region, asked[0])] == ["dated_snapshots.july_2018.total"]
+    for bad, words in (
+        (2015, "outside the record"),
+        (2023, "outside"),
+        (2018, "no figure is published in the year after 2018"),
+        ("2020-13-01", "'2020-13-01' is not a year or a date"),
+        ("x", "'x' is not a year or a date"),
+        ("2020-07-31", "no dated report is of 2020-07-31.*2018-06-30, 2018-07-31, 2020-07-30"),
+        ("2020-07-30", "no figure is published in the 12 months after 2020-07-30"),
+    ):
         with pytest.raises(InputError, match=words) as caught:
             check_origins(region, [bad])
         assert caught.value.source == "--origins"
 
 
+def test_the_starting_split_reads_no_census_after_a_dated_cut(scenario, region):
+    """The end-2022 census is read from a cut at 31 December 2022, not from one a day
+    earlier (the founding classes instead)."""
+    census = reference_split(region, scenario, dt.date(2022, 12, 31))
+    assert np.array_equal(census, reference_split(region, scenario, 2022))
+    before = reference_split(region, scenario, dt.date(2022, 12, 30))
+    assert np.array_equal(before, np.array(scenario.founding.entry_class.as_tuple()))
+
+
 def test_a_target_on_a_predicted_figure_gets_a_brier_score(scenario, region):
-    """A target on the end-2023 stock is scored from the origin 2022's predictive; the
-    scenario's own (2024 and 2030) cannot be and are listed with why."""
-    target = Target(metric="cooperatives", year=2023, comparison=">=", threshold=1000)
-    with_target = scenario.model_copy(update={"targets": {**scenario.targets, "t": target}})
-    sample = np.array([990.0, 1010.0, 1020.0, 1030.0])  # P(>= 1000) = 0.75; 1,025 was met
-    scored, not_scored = target_scores(
-        with_target, region, {(2022, "snapshots.2023.total"): sample}
-    )
-    assert [(t.name, t.origin, t.probability, t.outcome) for t in scored] == [("t", 2022, 0.75, 1)]
-    assert scored[0].brier == pytest.approx(0.0625)
-    assert set(not_scored) == set(scenario.targets)
+    """A target on the end-2023 stock is scored from the origin 2022's predictive (at its own
+    year), its condition at the end of 2022 from 2021's, with the base rate of the year-end
+    totals up to each origin (none by 2021; 2022's 1,020 by 2022); the scenario's own
+    targets, with no predicted figure of their metric, are listed with why."""
+    target = Target(metric="cooperatives", year=2023, comparison=">=", threshold=1021)
+    with_target = scenario.model_copy(update={"targets": {"t": target}})
+    sample = np.array([990.0, 1010.0, 1030.0, 1040.0])  # P(>= 1021) = 0.5
+    samples = {
+        ("2022-12-31", "snapshots.2023.total"): sample,  # 1,025: met
+        ("2021-12-31", "snapshots.2022.total"): sample,  # 1,020: not met
+    }
+    scored, not_scored = target_scores(with_target, region, samples)
+    found = [(t.origin, t.year, t.as_written, t.probability, t.outcome) for t in scored]
+    assert found == [("2021-12-31", 2022, False, 0.5, 0), ("2022-12-31", 2023, True, 0.5, 1)]
+    assert [t.brier for t in scored] == [0.25, 0.25]
+    assert [(t.base_rate, t.base_figures) for t in scored] == [(None, 0), (0.0, 1)]
+    summary = target_summary(scored)
+    assert summary["mean_brier"] == 0.25 and summary["events_with_base_rate"] == 1
+    assert summary["reference_brier"] == 1.0  # the base rate said 0, and 1,025 met it
+    scored, not_scored = target_scores(scenario, region, {})
+    assert scored == [] and set(not_scored) == set(scenario.targets)
+
+
+def test_a_rounded_share_is_read_at_its_centre_and_a_bound_only_where_it_decides(scenario, region):
+    """The end-2023 well-operating share (40.6%, published to 0.1 point) is read at 0.406;
+    the at-least-388 weak cooperatives of 30 July 2020 are not at a year's end, so give no
+    event; a 2023 share target above 40.6% is not met."""
+    target = Target(metric="well_operating_share", year=2023, comparison=">", threshold=0.4)
+    with_target = scenario.model_copy(update={"targets": {"share": target}})
+    sample = np.array([0.38, 0.39, 0.41, 0.42, 0.43])
+    samples = {("2022-12-31", "snapshots.2023.well_operating_share"): sample}
+    (scored,), _ = target_scores(with_target, region, samples)
+    assert scored.published == pytest.approx(0.406) and scored.outcome == 1
+    assert scored.probability == pytest.approx(0.6) and "centre" in scored.read_as
