@@ -245,7 +245,7 @@ class ForecastResult:
             "seed": self.seed,
             "years": self.years,
             **({"precision": self.precision} if self.precision is not None else {}),
-            "origin": self.origin,
+            **({"origin": self.origin} if self.origin is not None else {}),
             "posterior": None
             if self.parameter_sets is None
             else {

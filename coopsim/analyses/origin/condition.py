@@ -13,7 +13,7 @@ by) and the mixture at the report's date (what the start draws come from).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,6 +40,23 @@ class Conditioned:
 
     log_likelihood: float
     state: Mixture
+    #: Where each flow's start copy sits in the state (by the figure's place).
+    copies: dict[str, int]
+    register_error: float = 0.0
+
+    def pinned(self, report: InYearReport) -> Mixture:
+        """The state with the report's exact counts of its own day held exactly (the
+        likelihood allows them the variance of rounding; a start draw takes them as
+        published). A total stays free within the register's error when there is one."""
+        mix = self.state
+        for f in report.figures:
+            if f.value is None or f.share or abs(f.time - report.time) > 1e-9:
+                continue
+            if f.quantity == "total" and self.register_error > 0:
+                continue
+            exact = figure_condition(f, mix, self.copies, 0.0)
+            mix, _ = condition(mix, replace(exact, variance=1e-9))
+        return mix
 
 
 def _start(plan: SimulationPlan) -> Mixture:
@@ -123,9 +140,9 @@ def condition_on_report(
             mix, _ = condition(mix, figure_condition(f, mix, copies, register_error))
         mix = mix.prune()
         if not np.isfinite(mix.log_weight).any():
-            return Conditioned(-np.inf, mix)
+            return Conditioned(-np.inf, mix, copies, register_error)
     mix = _advance(plan, mix, now, report.time)
-    return Conditioned(mix.log_total(), mix)
+    return Conditioned(mix.log_total(), mix, copies, register_error)
 
 
 def _advance(plan: SimulationPlan, mix: Mixture, now: float, until: float) -> Mixture:

@@ -73,15 +73,15 @@ def _spread(values: np.ndarray) -> dict[str, float]:
     }
 
 
-def _reads_report(scenario: Scenario, report: InYearReport) -> bool:
+def _reads_report(scenario: Scenario | None, report: InYearReport) -> bool:
     """Whether the scenario's calibration already read the report's year."""
-    spec = scenario.calibration
+    spec = None if scenario is None else scenario.calibration
     return spec is not None and spec.method == "record" and spec.year >= report.first_year
 
 
 def start_at_report(
     plan: SimulationPlan,
-    scenario: Scenario,
+    scenario: Scenario | None,
     report: InYearReport,
     *,
     replications: int,
@@ -90,13 +90,14 @@ def start_at_report(
     replicates_per_set: int = 1,
     posterior_source: str = "",
 ) -> StartAtReport:
-    """The plan (with its parameter sets, given a posterior) started at the report."""
+    """The plan (with its parameter sets, given a posterior) started at the report; the
+    scenario (None: not known) says whether its calibration already read the report."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM])))
     notes = _notes(plan)
     if posterior is None:
         conditioned = condition_on_report(plan, report)
         arrays = draw_starts(
-            conditioned.state,
+            conditioned.pinned(report),
             replications,
             rng,
             plan.n_states,
@@ -124,7 +125,7 @@ def start_at_report(
             notes.append(update.warning)
     sets = choose_sets(draws, replications, replicates_per_set, posterior_source)
     chosen = rows[set_rows(len(draws), sets.count)]
-    arrays = _draws_by_set(every, conditioned_rows, chosen, replications, rng, plan)
+    arrays = _draws_by_set(every, conditioned_rows, chosen, replications, rng, plan, report)
     started = plan.with_parameter_sets(sets).with_origin(_origin(report, arrays))
     return StartAtReport(started, report, update, notes)
 
@@ -136,6 +137,7 @@ def _draws_by_set(
     replications: int,
     rng: np.random.Generator,
     plan: SimulationPlan,
+    report: InYearReport,
 ) -> dict[str, np.ndarray]:
     """Replicate r's start drawn under set r mod P (the posterior row chosen[r mod P])."""
     sets = len(chosen)
@@ -145,7 +147,7 @@ def _draws_by_set(
         replicates = np.arange(j, replications, sets)
         own = every.for_replicate(row)
         drawn = draw_starts(
-            conditioned[row].state,
+            conditioned[row].pinned(report),
             replicates.size,
             rng,
             plan.n_states,
