@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
 from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.engines.registry import select_engine
 from coopsim.errors import InputError, combined
@@ -302,10 +303,13 @@ def compare(
     overrides: Sequence[str] = (),
     progress: bool | None = False,
     executor: Executor | None = None,
+    origin: str = "latest",
 ) -> Comparison:
     """Run scenarios (objects or files; `overrides` apply to files) with common random numbers
     and compare them on the first scenario's targets; runs go to `executor`
-    (coopsim.executors.make_executor) or to one pool of `workers` for every scenario.
+    (coopsim.executors.make_executor) or to one pool of `workers` for every scenario. As a
+    forecast does, each starts at the latest report its region publishes within the first
+    year (`origin` "latest"; each result's `origin` says so) or on 1 January ("year-end").
 
     >>> import coopsim
     >>> files = ["scenarios/baseline.toml", "scenarios/resolution20.toml"]
@@ -324,13 +328,25 @@ def compare(
     regions: list[LoadedRegion] = [region for _, region in pairs]
     targets = dict(loaded[0].scenario.targets)
     plans = _plans(loaded, regions, targets)
+    origins: list[dict | None] = [None] * len(plans)
+    if origin == "latest":
+        for i, (item, region) in enumerate(zip(loaded, regions, strict=True)):
+            report = in_year_report(region.data, plans[i].first_year)
+            if report is not None:
+                with single_threaded_blas():
+                    started = start_at_report(
+                        plans[i], item.scenario, report, replications=replications, seed=seed
+                    )
+                plans[i], origins[i] = started.plan, started.as_dict()
+    elif origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     name, reason = comparison_engine(engine, plans)
     bar = Progress(replications * len(plans), enabled=progress)
     results = []
     try:
         pool = executor or PoolExecutor(workers)
         with pool if executor is None else nullcontext():
-            for item, region, plan in zip(loaded, regions, plans, strict=True):
+            for item, region, plan, start in zip(loaded, regions, plans, origins, strict=True):
                 values, _ = simulate(
                     plan, seed, replications, engine=name, progress=bar, executor=pool
                 )
@@ -345,6 +361,7 @@ def compare(
                         engine_reason=reason,
                         seed=seed,
                         inconsistencies=region.inconsistencies,
+                        origin=start,
                     )
                 )
     finally:

@@ -36,6 +36,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "được mô phỏng {runs}, với hạt giống ngẫu nhiên {seed} (bộ máy tính {engine}). Xác suất "
         "là tỷ lệ các kịch bản tương lai mô phỏng trong đó mục tiêu đạt được.",
     ),
+    "origin_intro": (
+        "The forecast starts at the report of {date}, the latest the province has published: "
+        "what the year has brought so far counts toward the year's targets, and every "
+        "simulated future starts from the state that report shows. It is conditioned on "
+        "these figures:",
+        "Dự báo xuất phát từ báo cáo ngày {date}, báo cáo mới nhất tỉnh đã công bố: kết quả "
+        "từ đầu năm đến nay được tính vào mục tiêu của năm, và mọi kịch bản tương lai mô phỏng "
+        "đều xuất phát từ tình trạng mà báo cáo đó cho thấy. Dự báo dựa trên các số liệu sau:",
+    ),
     "runs_replicates": ("{n} times (Monte Carlo replicates)", "{n} lần (Monte Carlo)"),
     "runs_exact": (
         "as exact probability distributions",
@@ -55,10 +64,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "fans": ("Forecasts", "Dự báo"),
     "fans_intro": (
         "Shaded bands hold the forecast with 50%, 80% and 95% probability; the line is the "
-        "median; black points are published figures; hatched green zones are the targets, "
-        "with the probability of meeting each.",
+        "median; black points are published figures (white diamonds: a report within the "
+        "year, a flow's count so far); hatched green zones are the targets, with the "
+        "probability of meeting each.",
         "Các dải màu chứa giá trị dự báo với xác suất 50%, 80% và 95%; đường đậm là trung vị; "
-        "chấm đen là số liệu đã công bố; vùng gạch chéo màu xanh lá là mục tiêu, kèm xác suất "
+        "chấm đen là số liệu đã công bố (hình thoi trắng: báo cáo trong năm, với số lượng "
+        "tính từ đầu năm); vùng gạch chéo màu xanh lá là mục tiêu, kèm xác suất "
         "đạt mục tiêu.",
     ),
     "scenario_heading": ("Scenario “{name}”", "Kịch bản “{name}”"),

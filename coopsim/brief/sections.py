@@ -60,9 +60,17 @@ def headline(runs: Sequence[ScenarioRun], lang: Lang) -> Html:
             other = run.result.targets.get(name)
             row.append(_probability_cell(other, lang) if other else "–")
         rows.append(row)
-    parts = [el("p", intro), table(headers, rows, class_="headline")]
+    parts = [el("p", intro), *_origin(first, lang), table(headers, rows, class_="headline")]
     parts.append(_by_when(runs, lang))
     return section("headline", lang.t("headline"), parts)
+
+
+def _origin(result, lang: Lang) -> list[Html]:
+    """For a forecast started at a report: its date and the figures it is conditioned on."""
+    if result.origin is None:
+        return []
+    figures = [el("li", el("code", line)) for line in result.origin["conditioned_on"]]
+    return [el("p", lang.t("origin_intro", date=result.origin["date"])), el("ul", figures)]
 
 
 def _probability_cell(est, lang: Lang) -> Html:

@@ -27,6 +27,13 @@ def add_compare_command(
     pair.add_argument("scenarios", type=Path, nargs="+", help="two or more scenario TOML files")
     add_out_options(pair, "coopsim-output/compare-SCENARIOS-TIMESTAMP")
     add_simulation_options(pair)
+    pair.add_argument(
+        "--origin",
+        choices=("latest", "year-end"),
+        default="latest",
+        help="where each scenario starts: at the latest report its region publishes within "
+        "the first year (default), or at the year-end before it",
+    )
 
 
 def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultOut) -> int:
@@ -58,6 +65,7 @@ def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultO
                 engine=args.engine,
                 progress=None if not args.quiet else False,
                 executor=executor,
+                origin=args.origin,
             )
         with staged_output(out) as staging:
             comparison.table().to_csv(staging / "comparison.csv", index=False)
@@ -73,6 +81,9 @@ def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultO
                 started=started,
                 argv=argv,
             )
+            document["origin"] = [
+                "year-end" if r.origin is None else r.origin["date"] for r in comparison.results
+            ]
             document["compared"] = [
                 {
                     "scenario_file": str(item.path.resolve()) if item.path else None,
@@ -87,6 +98,19 @@ def run_compare(args: argparse.Namespace, argv: list[str], default_out: DefaultO
         return 0
 
 
+def _origin_lines(comparison: Comparison) -> list[str]:
+    """Which scenarios start at a report, and on how many figures they are conditioned."""
+    lines = []
+    for label, result in zip(comparison.labels, comparison.results, strict=True):
+        if result.origin is not None:
+            lines.append(
+                f"Origin of '{label}': the report of {result.origin['date']}, conditioned on "
+                f"{len(result.origin['conditioned_on'])} figure(s) published then "
+                "(--origin year-end starts before them)"
+            )
+    return lines
+
+
 def format_comparison(comparison: Comparison) -> str:
     """The table `coopsim compare` prints: per target, each scenario against the first."""
     reference = comparison.labels[0]
@@ -96,6 +120,7 @@ def format_comparison(comparison: Comparison) -> str:
         f"common random numbers: {comparison.replications} replicates each, seed "
         f"{comparison.seed}, engine {comparison.engine} ({comparison.engine_reason})",
     ]
+    lines += _origin_lines(comparison)
     table = comparison.table()
     for name, spec in comparison.targets.items():
         lines += ["", f"{name}: {spec.description}" if spec.description else name]

@@ -148,3 +148,29 @@ def test_the_command_says_its_origin(tmp_path: Path) -> None:
     done = _coopsim("forecast", scenario, "--origin", "july", "--out", str(tmp_path / "c"))
     assert done.returncode == 2 and "--origin" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_compare_and_the_brief_start_at_the_report(tmp_path: Path) -> None:
+    scenario = str(EXAMPLE / "scenario.toml")
+    resolution = tmp_path / "resolution20.toml"
+    resolution.write_text(
+        f'extends = "{Path("scenarios/resolution20.toml").resolve()}"\n'
+        f'name = "resolution20_july"\nregion = "{(EXAMPLE / "region.toml").resolve()}"\n'
+    )
+    done = _coopsim(
+        "compare", scenario, str(resolution), "--replications", "300", "--out", str(tmp_path / "c")
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("the report of 2024-06-30") == 2
+    done = _coopsim(
+        "compare", scenario, str(resolution), "--replications", "300", "--origin", "year-end",
+        "--out", str(tmp_path / "d"),
+    )  # fmt: skip
+    assert done.returncode == 0 and "Origin of" not in done.stdout
+    done = _coopsim(
+        "report", scenario, "--replications", "300", "--out", str(tmp_path / "brief.html")
+    )
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "brief.html").read_text()
+    assert "The forecast starts at the report of 2024-06-30" in page
+    assert "period_flows.first_half_2024.founded = 9" in page
