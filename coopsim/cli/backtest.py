@@ -1,5 +1,6 @@
-"""`coopsim backtest`: calibrate a whole-record scenario at each past origin on the figures
-published up to it, predict the next year's published figures and score them."""
+"""`coopsim backtest`: calibrate a whole-record scenario at each past origin (a year-end or a
+dated report's day) on the figures published up to it, predict the figures published in the
+12 months after it and score them."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def add_backtest_command(commands: argparse._SubParsersAction) -> None:
         test,
         DEFAULT_DRAWS,
         f"posterior draws of each origin's calibration (default {DEFAULT_DRAWS}, as "
-        "calibrate's: about 2 minutes for Ha Tinh's five origins on 2 cores; 1000 take about "
+        "calibrate's: about 2.5 minutes for Ha Tinh's five origins on 2 cores; 1000 take about "
         "half as long but leave the chains far from converged)",
         "worker processes for each calibration (default all cores); results are the same "
         "for any number",

@@ -1,2 +1,3 @@
 """Rolling-origin backtests of the whole-record calibration: calibrate on the figures
-published up to each origin, predict the next year's figures and score them."""
+published up to each origin (a year-end or a dated report's day), predict the figures of the
+12 months after it and score them."""
