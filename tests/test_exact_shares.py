@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from coopsim.engines.exact.model import UNCLASSIFIED, ExactModel
-from coopsim.engines.exact.shares import TRUNCATION, share_joint_pmf
+from coopsim.engines.exact.shares import (
+    TRUNCATION,
+    ShareDistribution,
+    _inverse_real,
+    share_joint_pmf,
+    spectral_share,
+)
 from coopsim.engines.exact.sources import joint_pmf
 from coopsim.inputs.scenario import Target
 from coopsim.model.plan import compile_plan
@@ -75,6 +81,39 @@ def test_mean_quantiles_and_probabilities_match_a_full_sort(model, k):
         assert share.probability("between", 0.3, 0.5) == pytest.approx(
             probs[inside].sum(), abs=1e-13
         )
+
+
+@pytest.mark.parametrize("name", ["credit_and_training", "law2023_cleanup"])
+@pytest.mark.parametrize("k", [0, 6])
+def test_cumulative_sums_from_the_transform_give_the_grids_numbers(region, name, k):
+    model = ExactModel(plan_of(name, region))
+    sources = model.branches[k][0].sources
+    levels = np.array([*QUANTILE_LEVELS.values(), 1e-9, 0.999999])
+    for numerator, rest in ((WELL, REST), ([3], [0, 1, 2, *UNCLASSIFIED])):
+        x, y = model._indicator(numerator), model._indicator(rest)
+        spectral = spectral_share(sources, x, y)
+        grid = ShareDistribution(*share_joint_pmf(sources, x, y), spectral.mean())
+        assert np.abs(spectral.pmf - grid.pmf).max() < 1e-16
+        rows = np.arange(len(grid.xs) + 1)[:, None].repeat(len(grid.ys), axis=1)
+        assert np.abs(spectral._at(rows) - grid._at(rows)).max() < 1e-14
+        assert np.array_equal(spectral.quantiles(levels), grid.quantiles(levels))
+        for threshold in (0.2, 0.3, 0.5, 0.6, float(spectral.quantiles(np.array([0.5]))[0])):
+            for comparison in (">", ">=", "<", "<="):
+                expected = grid.probability(comparison, threshold)
+                assert spectral.probability(comparison, threshold) == pytest.approx(
+                    expected, abs=1e-12
+                )
+        assert spectral.probability("between", 0.3, 0.5) == pytest.approx(
+            grid.probability("between", 0.3, 0.5), abs=1e-12
+        )
+
+
+@pytest.mark.parametrize("m", [466, 480, 607, 641])
+def test_the_second_pass_by_table_is_the_inverse_fft(m):
+    rng = np.random.default_rng(m)
+    partial = rng.standard_normal((9, 40)) + 1j * rng.standard_normal((9, 40))
+    expected = np.fft.irfft(partial, n=m, axis=1)
+    assert np.abs(_inverse_real(partial, m) - expected).max() < 1e-15
 
 
 def test_a_mixture_over_wave_years_matches_a_full_sort(region):

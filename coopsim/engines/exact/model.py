@@ -51,7 +51,12 @@ from coopsim.engines.exact.chain import (
     Chain,
     outcome_states,
 )
-from coopsim.engines.exact.shares import ShareDistribution, ratio_mean, share_joint_pmf
+from coopsim.engines.exact.shares import (
+    ShareDistribution,
+    ratio_mean,
+    share_joint_pmf,
+    spectral_share,
+)
 from coopsim.engines.exact.sources import (
     OutcomeSource,
     joint_pmf,
@@ -256,11 +261,10 @@ class ExactModel:
         x, y = self._indicator(numerator), self._indicator(rest)
         branches = self.branches[k]
         if len(branches) == 1:
-            mean = ratio_mean(branches[0].sources, x, y)
-        else:
-            parts = _merged(branches, x, y)
-            mean = sum(w * ratio_mean(sources, x, y) for w, sources in parts)
-            mean /= sum(w for w, _ in parts)
+            return spectral_share(branches[0].sources, x, y)
+        parts = _merged(branches, x, y)
+        mean = sum(w * ratio_mean(sources, x, y) for w, sources in parts)
+        mean /= sum(w for w, _ in parts)
         return ShareDistribution(*self._pmf(k, x, y), mean)
 
     def ratio_pmf(

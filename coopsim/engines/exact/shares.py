@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from functools import cache, cached_property
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 
@@ -110,12 +111,85 @@ def _log_characteristic(
     return log_abs, arg
 
 
-def share_joint_pmf(
-    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Joint pmf of the counts of x-states and y-states (disjoint) on the same windows as
-    sources.joint_pmf, from the transform at the frequencies that matter (module docstring):
-    (x values, y values, pmf)."""
+#: Lengths whose largest prime factor exceeds this are inverse transformed in the second
+#: pass by a product with a table of cosines and sines (_inverse_real), not by the FFT: the
+#: FFT of such a length (a prime, or twice one, as a window often is) takes ten times as long
+#: as at a length of small factors.
+LARGEST_FAST_FACTOR = 7
+
+
+@cache
+def _largest_factor(n: int) -> int:
+    """The largest prime factor of n (1 for n = 1)."""
+    largest, p = 1, 2
+    while p * p <= n:
+        while n % p == 0:
+            largest, n = p, n // p
+        p += 1
+    return max(largest, n)
+
+
+@lru_cache(maxsize=64)
+def _half_table(m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(c_l cos(2 pi l j / m) / m, c_l sin(2 pi l j / m) / m) for l < width, j <= m // 2, c_0 = 1
+    and c_l = 2 after it: the inverse real transform of length m of a row with `width` leading
+    frequencies, on half its points (the rest by symmetry). Angles reduced to l j mod m, as
+    exact as the FFT's own twiddles."""
+    base = 2 * np.pi * np.arange(m) / m
+    index = np.arange(width)[:, None] * np.arange(m // 2 + 1)[None, :] % m
+    weights = np.full((width, 1), 2.0 / m)
+    weights[0] = 1.0 / m
+    cosines, sines = weights * np.cos(base)[index], weights * np.sin(base)[index]
+    cosines.flags.writeable = sines.flags.writeable = False
+    return cosines, sines
+
+
+def _inverse_real(partial: np.ndarray, m: int) -> np.ndarray:
+    """np.fft.irfft(partial, n=m, axis=1) for rows whose frequencies past partial's columns
+    are 0: by the FFT at lengths of small factors, else by two products with _half_table
+    (p[j] = E[j] - O[j] and p[m - j] = E[j] + O[j], E and O the cosine and sine sums)."""
+    width = partial.shape[1]
+    if _largest_factor(m) <= LARGEST_FAST_FACTOR or 2 * (width - 1) >= m:
+        return np.fft.irfft(partial, n=m, axis=1)
+    cosines, sines = _half_table(m, width)
+    even = partial.real @ cosines
+    odd = partial.imag @ sines
+    half = m // 2 + 1
+    out = np.empty((partial.shape[0], m))
+    np.subtract(even, odd, out=out[:, :half])
+    np.add(even[:, m - half : 0 : -1], odd[:, m - half : 0 : -1], out=out[:, half:])
+    return out
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """The transform of (X, Y)'s pmf at the frequencies that matter, on the windows of
+    sources.joint_pmf: their lowest values and lengths, and the kept frequencies' indices
+    and values (the conjugate of phi, as the inverse transform takes it)."""
+
+    x_lo: int
+    x_len: int
+    y_lo: int
+    y_len: int
+    rows: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+
+    def grid(self, values: np.ndarray, wrap: bool = False) -> np.ndarray:
+        """The inverse transform of `values` at the kept frequencies on the windows (wrap: with
+        row 0 repeated after the last, as the periodic transform has it). Only columns up to
+        the last kept one are non-zero, so the first pass transforms those alone."""
+        spectrum = np.zeros((self.x_len, int(self.columns.max()) + 1), dtype=complex)
+        spectrum[self.rows, self.columns] = values
+        partial = np.fft.ifft(spectrum, axis=0)
+        if wrap:
+            partial = np.concatenate([partial, partial[:1]])
+        return _inverse_real(partial, self.y_len)
+
+
+def share_spectrum(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> Spectrum:
+    """The transform of the joint pmf of the counts of x-states and y-states (disjoint), at
+    the frequencies whose bound on |phi| exceeds e^-TRUNCATION (module docstring)."""
     x_lo, x_len = window(sources, x)
     y_lo, y_len = window(sources, y)
     u_all = 2 * np.pi * np.fft.fftfreq(x_len)
@@ -125,15 +199,44 @@ def share_joint_pmf(
     log_abs, arg = _log_characteristic(sources, x, y, u, v)
     arg -= u * x_lo + v * y_lo
     magnitude = np.exp(log_abs)
-    # The pmf is the inverse transform of phi(-u, -v), conjugate of phi(u, v). Only columns
-    # up to the last kept one are non-zero, so the first pass transforms those alone.
-    width = int(iv.max()) + 1
-    spectrum = np.zeros((x_len, width), dtype=complex)
-    spectrum[iu, iv] = magnitude * np.cos(arg) - 1j * (magnitude * np.sin(arg))
-    pmf = np.fft.irfft(np.fft.ifft(spectrum, axis=0), n=y_len, axis=1)  # zero-padded
+    # The pmf is the inverse transform of phi(-u, -v), conjugate of phi(u, v).
+    values = magnitude * np.cos(arg) - 1j * (magnitude * np.sin(arg))
+    return Spectrum(x_lo, x_len, y_lo, y_len, iu, iv, values)
+
+
+def share_joint_pmf(
+    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Joint pmf of the counts of x-states and y-states (disjoint) on the same windows as
+    sources.joint_pmf, from the transform at the frequencies that matter (module docstring):
+    (x values, y values, pmf)."""
+    spectrum = share_spectrum(sources, x, y)
+    pmf = spectrum.grid(spectrum.values)
     np.maximum(pmf, 0.0, out=pmf)
     pmf /= pmf.sum()
-    return x_lo + np.arange(x_len), y_lo + np.arange(y_len), pmf
+    return (
+        spectrum.x_lo + np.arange(spectrum.x_len),
+        spectrum.y_lo + np.arange(spectrum.y_len),
+        pmf,
+    )
+
+
+def spectral_cumulative(spectrum: Spectrum) -> tuple[np.ndarray, np.ndarray]:
+    """(G, ramp) with the cumulative sums down the pmf's columns C[i, j] = P(X < x_lo + i,
+    Y = y_lo + j) = G[i, j] - G[0, j] + i ramp[j], i = 0..x_len, from one inverse transform
+    and no pass over the grid: down a column of length n with transform P[k],
+    sum_{i' < i} p[i'] = (i / n) P[0] + (1/n) sum_{k != 0} P[k] (w^(ik) - 1) / (w^k - 1),
+    w = e^(2 pi i / n), so G is the transform of P[k] / (w^k - 1) (0 at k = 0) and ramp the
+    column totals (the k = 0 row) over n."""
+    u = 2 * np.pi * np.fft.fftfreq(spectrum.x_len)[spectrum.rows]
+    first = spectrum.rows == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        divided = np.where(first, 0.0, spectrum.values / np.expm1(1j * u))
+    g = spectrum.grid(divided, wrap=True)
+    top = np.zeros(int(spectrum.columns.max()) + 1, dtype=complex)
+    top[spectrum.columns[first]] = spectrum.values[first]
+    totals = _inverse_real(top[None, :], spectrum.y_len)[0]
+    return g, totals / spectrum.x_len
 
 
 def ratio_mean(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> float:
@@ -175,32 +278,64 @@ def _laguerre() -> tuple[np.ndarray, np.ndarray]:
 
 
 class ShareDistribution:
-    """Exact distribution of X / (X + Y), held as the joint pmf of (X, Y) on a grid; outcomes
-    with X + Y = 0 are left out (their probability is not spread over the others). Unpacks
-    as (sorted distinct values, probabilities), like a count's distribution; the summary reads
-    its quantiles and probabilities off cumulative sums down the grid's columns instead (for
-    a fixed Y the share grows with X), and its mean is given (ratio_mean)."""
+    """Exact distribution of X / (X + Y), held as the joint pmf of (X, Y) on a grid, or as the
+    cumulative sums down its columns from the transform (spectral_cumulative: (G, ramp));
+    outcomes with X + Y = 0 are left out (their probability is not spread over the others).
+    Unpacks as (sorted distinct values, probabilities), like a count's distribution; the
+    summary reads its quantiles and probabilities off the cumulative sums instead (for a fixed
+    Y the share grows with X), and its mean is given (ratio_mean)."""
 
-    def __init__(self, xs: np.ndarray, ys: np.ndarray, pmf: np.ndarray, mean: float) -> None:
-        if xs[0] + ys[0] == 0:  # X + Y = 0: left out
-            pmf = pmf.copy()
-            pmf[0, 0] = 0.0
-        self.xs, self.ys, self.pmf, self._mean = xs, ys, pmf, mean
+    def __init__(
+        self,
+        xs: np.ndarray,
+        ys: np.ndarray,
+        pmf: np.ndarray | None,
+        mean: float,
+        spectral: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        self.xs, self.ys, self._mean = xs, ys, mean
         self._x = xs.astype(float)
         self._y = ys.astype(float)
+        self._columns = np.arange(len(ys))
+        self._pmf, self._c, self._ramp = pmf, None, None
+        self._origin = 0.0  # the probability of X + Y = 0, on the spectral route
+        empty = xs[0] + ys[0] == 0  # X + Y = 0 at the grid's first point: left out
+        if spectral is not None:
+            self._c, self._ramp = spectral
+            if empty:
+                self._origin = float(self._c[1, 0] - self._c[0, 0] + self._ramp[0])
+        elif empty:
+            assert pmf is not None
+            self._pmf = pmf.copy()
+            self._pmf[0, 0] = 0.0
 
     def mean(self) -> float:
         """E[X / (X + Y)] over the outcomes with X + Y > 0."""
         return self._mean
 
+    @property
+    def pmf(self) -> np.ndarray:
+        """The joint pmf on the grid (on the spectral route, the cumulative sums' steps)."""
+        if self._pmf is None:
+            c, ramp = self._cumulative(), self._ramp
+            assert ramp is not None
+            pmf = c[1:] - c[:-1]
+            pmf += ramp
+            np.maximum(pmf, 0.0, out=pmf)
+            if self._origin:
+                pmf[0, 0] = 0.0
+            self._pmf = pmf
+        return self._pmf
+
     @cached_property
     def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        pmf = self.pmf
         total = self._x[:, None] + self._y[None, :]
-        keep = (total > 0) & (self.pmf > 0)
+        keep = (total > 0) & (pmf > 0)
         ratios = np.broadcast_to(self._x[:, None], total.shape)[keep] / total[keep]
         order = np.argsort(ratios, kind="stable")
         values, starts = np.unique(ratios[order], return_index=True)
-        return values, np.add.reduceat(self.pmf[keep][order], starts)
+        return values, np.add.reduceat(pmf[keep][order], starts)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return iter(self._sorted)
@@ -211,14 +346,39 @@ class ShareDistribution:
     def __len__(self) -> int:
         return 2
 
-    @cached_property
     def _cumulative(self) -> np.ndarray:
-        """C[i, j] = P(X < xs[i], Y = ys[j]): cumulative sums down the columns, from 0."""
-        c = np.empty((len(self.xs) + 1, len(self.ys)))
-        c[0] = 0.0
-        for i, row in enumerate(self.pmf):  # a row at a time: twice as fast as np.cumsum
-            np.add(c[i], row, out=c[i + 1])
-        return c
+        """On the grid route C[i, j] = P(X < xs[i], Y = ys[j]), cumulative sums down the
+        columns from 0; on the spectral route G."""
+        if self._c is None:
+            assert self._pmf is not None
+            c = np.empty((len(self.xs) + 1, len(self.ys)))
+            c[0] = 0.0
+            for i, row in enumerate(self._pmf):  # a row at a time: twice as fast as np.cumsum
+                np.add(c[i], row, out=c[i + 1])
+            self._c = c
+        return self._c
+
+    def _at(self, rows: np.ndarray) -> np.ndarray:
+        """C[rows[..., j], j] = P(X < xs[0] + rows[..., j], Y = ys[j]) for each column j."""
+        c = self._cumulative()
+        found = c[rows, self._columns]
+        if self._ramp is None:
+            return found
+        found -= c[0]
+        found += rows * self._ramp
+        if self._origin:
+            found[..., 0] -= np.where(rows[..., 0] > 0, self._origin, 0.0)
+        return found
+
+    def _points(self, row: np.ndarray, column: np.ndarray) -> np.ndarray:
+        """The pmf at points (row, column), without the whole grid on the spectral route."""
+        if self._ramp is None:
+            return self.pmf[row, column]
+        c = self._cumulative()
+        found = np.maximum(c[row + 1, column] - c[row, column] + self._ramp[column], 0.0)
+        if self._origin:
+            found[(row == 0) & (column == 0)] = 0.0
+        return found
 
     def _share(self, i: np.ndarray) -> np.ndarray:
         """The share at rows i (one row per column; the same division as a sort uses)."""
@@ -244,24 +404,20 @@ class ShareDistribution:
 
     def _below(self, r: np.ndarray, strict: bool) -> np.ndarray:
         """P(share <= r) (< r if strict) for each threshold in r."""
-        columns = np.arange(len(self.ys))
-        return self._cumulative[self._rows(r, strict), columns].sum(axis=1)
+        return self._at(self._rows(r, strict)).sum(axis=1)
 
     def _above(self, r: np.ndarray, inclusive: bool) -> np.ndarray:
         """P(share > r) (>= r if inclusive): each column's total less what is below."""
-        columns = np.arange(len(self.ys))
-        c = self._cumulative
-        return (c[-1][None, :] - c[self._rows(r, inclusive), columns]).sum(axis=1)
+        every = np.full(len(self.ys), len(self.xs))
+        return (self._at(every)[None, :] - self._at(self._rows(r, inclusive))).sum(axis=1)
 
     def probability(self, comparison: str, low: float, high: float | None = None) -> float:
         """P(share `comparison` low) for >, >=, <, <=, or P(low <= share <= high)."""
         r = np.array([low])
         if comparison == "between":
             assert high is not None
-            columns = np.arange(len(self.ys))
-            c = self._cumulative
-            inside = c[self._rows(np.array([high]), False), columns]
-            inside = inside - c[self._rows(r, True), columns]
+            inside = self._at(self._rows(np.array([high]), False))
+            inside = inside - self._at(self._rows(r, True))
             return float(inside.sum())
         if comparison in ("<", "<="):
             return float(self._below(r, comparison == "<")[0])
@@ -275,19 +431,18 @@ class ShareDistribution:
         goals = np.asarray(levels, dtype=float) - 1e-12
         lo = np.full(len(goals), -1e-9)
         hi = np.ones(len(goals))
-        columns = np.arange(len(self.ys))
-        c = self._cumulative
+        columns = self._columns
         last = len(self.xs)
         for _ in range(BISECTIONS):  # rows estimated, not corrected: this only narrows
             mid = 0.5 * (lo + hi)
             rows = np.floor(mid[:, None] * self._y / (1 - mid[:, None])) - self.xs[0] + 1
             rows = np.clip(rows, 0, last).astype(np.intp)
-            reached = c[rows, columns].sum(axis=1) >= goals
+            reached = self._at(rows).sum(axis=1) >= goals
             hi = np.where(reached, mid, hi)
             lo = np.where(reached, lo, mid)
         low_rows, high_rows = self._rows(lo, False), self._rows(hi, False)
-        below = c[low_rows, columns].sum(axis=1)
-        reached = c[high_rows, columns].sum(axis=1)
+        below = self._at(low_rows).sum(axis=1)
+        reached = self._at(high_rows).sum(axis=1)
         # Every level's points at once: grouped by level, sorted by share within a level.
         counts = (high_rows - low_rows).ravel()
         level = np.repeat(np.arange(counts.size) // len(columns), counts)
@@ -300,7 +455,7 @@ class ShareDistribution:
         shares = x / (x + self._y[column])
         order = np.lexsort((shares, level))
         level, shares = level[order], shares[order]
-        running = np.cumsum(self.pmf[row, column][order])
+        running = np.cumsum(self._points(row, column)[order])
         sizes = np.bincount(level, minlength=len(goals))
         ends = np.cumsum(sizes)
         starts = ends - sizes
@@ -322,3 +477,17 @@ def _sorted_quantile(distribution: tuple[np.ndarray, np.ndarray], goal: float) -
     """The smallest value whose cumulative probability reaches `goal`, by a full sort."""
     values, probs = distribution
     return float(values[min(int(np.searchsorted(np.cumsum(probs), goal)), len(values) - 1)])
+
+
+def spectral_share(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> ShareDistribution:
+    """The distribution of X / (X + Y) for one set of sources, its cumulative sums straight
+    from the transform (spectral_cumulative) and its mean from ratio_mean: no pass over the
+    grid to make it, only reads where its quantiles and probabilities fall."""
+    spectrum = share_spectrum(sources, x, y)
+    return ShareDistribution(
+        spectrum.x_lo + np.arange(spectrum.x_len),
+        spectrum.y_lo + np.arange(spectrum.y_len),
+        None,
+        ratio_mean(sources, x, y),
+        spectral_cumulative(spectrum),
+    )
