@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
+from coopsim.analyses.origin import ORIGINS, at_latest_report
 from coopsim.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from coopsim.engines.registry import select_engine
 from coopsim.errors import InputError, combined
@@ -331,13 +331,9 @@ def compare(
     origins: list[dict | None] = [None] * len(plans)
     if origin == "latest":
         for i, (item, region) in enumerate(zip(loaded, regions, strict=True)):
-            report = in_year_report(region.data, plans[i].first_year)
-            if report is not None:
-                with single_threaded_blas():
-                    started = start_at_report(
-                        plans[i], item.scenario, report, replications=replications, seed=seed
-                    )
-                plans[i], origins[i] = started.plan, started.as_dict()
+            plans[i], origins[i] = at_latest_report(
+                plans[i], item.scenario, region.data, replications=replications, seed=seed
+            )
     elif origin not in ORIGINS:
         raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     name, reason = comparison_engine(engine, plans)

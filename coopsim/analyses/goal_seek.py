@@ -21,6 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from coopsim.analyses.origin import at_latest_report
 from coopsim.defaults import DEFAULT_SEED, GOAL_SEEK_REPLICATIONS
 from coopsim.engines.exact import ExactModel, target_probability
 from coopsim.engines.registry import select_engine
@@ -85,6 +86,8 @@ class GoalSeekResult:
     current_probability: float
     value_stderr: float | None
     path: list[Evaluation] = field(default_factory=list)
+    #: Where every run starts: the latest report within the first year (None: 1 January).
+    origin: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The goal_seek.json document."""
@@ -112,6 +115,7 @@ class GoalSeekResult:
             "replications": self.replications,
             "seed": self.seed,
             "search": [e.as_dict() for e in self.path],
+            **({"origin": self.origin} if self.origin is not None else {}),
         }
 
 
@@ -134,7 +138,10 @@ class _Evaluator:
         """Pick the engine once (as a forecast would) and the replicates per run."""
         self.scenario, self.region, self.target, self.lever = scenario, region, target, lever
         self.seed, self.executor, self.report = seed, executor, report
-        choice = select_engine(engine, compile_plan(scenario, region.data))
+        plan, self.origin = at_latest_report(
+            compile_plan(scenario, region.data), scenario, region.data, replications=2, seed=seed
+        )
+        choice = select_engine(engine, plan)
         self.engine, self.engine_reason = choice.name, choice.reason
         spec = scenario.targets[target]
         if choice.name == "exact" and spec.metric == "members":
@@ -153,6 +160,11 @@ class _Evaluator:
             self.scenario, self.lever.path, setting_value(value, self.lever.integer)
         )
         plan = compile_plan(changed, self.region.data)
+        if self.origin is not None:  # each setting starts at the report, as a forecast does
+            assert self.replications is not None
+            plan, _ = at_latest_report(
+                plan, changed, self.region.data, replications=self.replications, seed=self.seed
+            )
         target = changed.targets[self.target]
         k = plan.years.index(target.year)
         with single_threaded_blas():
@@ -285,6 +297,7 @@ def goal_seek(
         current_probability=(current or at_low).probability,
         value_stderr=_value_stderr(run.path, answer) if found is not None else None,
         path=run.path,
+        origin=run.origin,
     )
 
 

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from coopsim.analyses.goal_seek import goal_seek
+from coopsim.analyses.origin import at_latest_report
 from coopsim.brief.runs import ScenarioRun, SimulationOptions
 from coopsim.defaults import DEFAULT_GOAL_PROBABILITY
 from coopsim.engines.registry import select_engine
@@ -84,7 +85,9 @@ def goal_engine(scenario: Scenario, region: LoadedRegion, options: SimulationOpt
     search runs it a few dozen times; otherwise the engine asked for."""
     if options.engine != "auto":
         return options.engine
-    plan = compile_plan(scenario, region.data)
+    plan, _ = at_latest_report(
+        compile_plan(scenario, region.data), scenario, region.data, replications=2, seed=0
+    )
     return select_engine("auto", plan, "probabilities").name
 
 

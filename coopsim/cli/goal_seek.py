@@ -146,6 +146,14 @@ def format_goal_seek(result: GoalSeekResult, confirm: str) -> str:
         f"Target {result.target}: {result.target_description}",
         f"Lever {lever.path}: {lever.description} (now {setting_text(lever.value)}; "
         f"range {result.bounds[0]:g}-{result.bounds[1]:g})",
+        *(
+            [
+                f"Origin: every run starts at the report of {result.origin['date']} (the "
+                "year's figures so far count)"
+            ]
+            if result.origin
+            else []
+        ),
         "",
         f"  {'value':>12} {'P(met)':>8} {'stderr':>8}  step",
     ]

@@ -48,7 +48,9 @@ class ReportOrigin:
 
     def __post_init__(self) -> None:
         if not 0 < self.time < 1:
-            raise ValueError(f"an origin lies within the first year (0 < time < 1), not {self.time}")
+            raise ValueError(
+                f"an origin lies within the first year (0 < time < 1), not {self.time}"
+            )
         count = len(self.founded)
         shapes = [a.shape[0] for a in (self.old, self.young, self.dissolved, self.removed)]
         shapes += [len(self.founding_factor), len(self.members)]

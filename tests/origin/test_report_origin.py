@@ -174,3 +174,15 @@ def test_compare_and_the_brief_start_at_the_report(tmp_path: Path) -> None:
     page = (tmp_path / "brief.html").read_text()
     assert "The forecast starts at the report of 2024-06-30" in page
     assert "period_flows.first_half_2024.founded = 9" in page
+
+
+def test_goal_seeking_starts_every_run_at_the_report(tmp_path: Path) -> None:
+    done = _coopsim(
+        "goal-seek", str(EXAMPLE / "scenario.toml"), "--target", "new_cooperatives_2024",
+        "--lever", "founding.mean_per_year", "--probability", "0.6", "--replications", "400",
+        "--out", str(tmp_path / "g"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Origin: every run starts at the report of 2024-06-30" in done.stdout
+    document = json.loads((tmp_path / "g" / "goal_seek.json").read_text())
+    assert document["origin"]["date"] == "2024-06-30" and document["engine"] != "exact"

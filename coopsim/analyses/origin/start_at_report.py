@@ -11,13 +11,15 @@ import numpy as np
 import pandas as pd
 
 from coopsim.analyses.origin.condition import Conditioned, condition_on_report
-from coopsim.analyses.origin.report import InYearReport
+from coopsim.analyses.origin.report import InYearReport, in_year_report
 from coopsim.analyses.origin.start import draw_starts
 from coopsim.analyses.origin.update import PosteriorUpdate, resampled, reweight
+from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.origin import ReportOrigin
 from coopsim.model.parameter_sets import choose_sets, every_draw, set_rows
 from coopsim.model.plan import SimulationPlan
+from coopsim.threads import single_threaded_blas
 
 #: The entropy word of the origin's random stream (other analyses use 1 to 3).
 _STREAM = 5
@@ -188,3 +190,16 @@ def _notes(plan: SimulationPlan) -> list[str]:
             "chosen is not published)"
         )
     return notes
+
+
+def at_latest_report(
+    plan: SimulationPlan, scenario: Scenario, region: Region, *, replications: int, seed: int
+) -> tuple[SimulationPlan, dict[str, object] | None]:
+    """The plan started at the latest report within its first year, with what summary.json
+    says of it; the plan itself (and None) when the region publishes none."""
+    report = in_year_report(region, plan.first_year)
+    if report is None:
+        return plan, None
+    with single_threaded_blas():
+        started = start_at_report(plan, scenario, report, replications=replications, seed=seed)
+    return started.plan, started.as_dict()
