@@ -127,4 +127,5 @@ def _common(applied: Applied, choice: EngineChoice, seed: int) -> dict[str, obje
         "engine_reason": choice.reason,
         "seed": seed,
         "inconsistencies": region.inconsistencies,
+        "origin": applied.origin,
     }

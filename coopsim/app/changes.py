@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from coopsim.analyses.origin import at_latest_report
+from coopsim.defaults import DEFAULT_SEED
 from coopsim.errors import DataInconsistencyWarning, InputError, problems_of
 from coopsim.inputs.region_data import LoadedRegion, region_for
 from coopsim.inputs.scenario import LoadedScenario, load_scenario
@@ -58,6 +60,8 @@ class Applied:
     changes: Changes
     loaded: LoadedScenario
     plan: SimulationPlan
+    #: A start at the latest report within the first year, as summary.json says it (None: none).
+    origin: dict[str, object] | None = None
 
     @property
     def overrides(self) -> list[str]:
@@ -111,16 +115,21 @@ def as_changes(base: Base, sent: object) -> Changes:
     return tuple(sorted(pairs))
 
 
-def apply_changes(base: Base, changes: Changes) -> Applied:
+def apply_changes(base: Base, changes: Changes, seed: int = DEFAULT_SEED) -> Applied:
     """The scenario with `changes` applied as `--set` would apply them, or Refused with the
-    message `coopsim validate --set` prints for each setting it refuses."""
+    message `coopsim validate --set` prints for each setting it refuses; a region's report
+    within the first year is started at as `coopsim forecast --seed SEED` starts at it."""
     overrides = [f"{path}={text}" for path, text in changes]
     try:
         loaded = load_scenario(base.path, overrides)
         plan = compile_plan(loaded.scenario, base.region.data)
+        # start draws as `coopsim forecast` draws them for up to MIN_START_DRAWS replicates
+        plan, origin = at_latest_report(
+            plan, loaded.scenario, base.region.data, replications=1, seed=seed
+        )
     except InputError as error:
         raise Refused(_by_setting(error, changes)) from None
-    return Applied(base, changes, loaded, plan)
+    return Applied(base, changes, loaded, plan, origin)
 
 
 def _by_setting(error: InputError, changes: Changes) -> dict[str, str]:

@@ -81,7 +81,9 @@ class Explorer:
     def applied(self, scenario_id: object, sent: object) -> Applied:
         """The scenario with the page's changes applied, or Refused (per setting)."""
         base = self.base(scenario_id)
-        return apply_changes(base, as_changes(base, sent if sent is not None else {}))
+        return apply_changes(
+            base, as_changes(base, sent if sent is not None else {}), self.options.seed
+        )
 
     def answer(self, scenario_id: object, sent: object, client: str) -> Answer:
         """The answer for these changes: cached, computed now (exact) or started (Monte
@@ -111,7 +113,7 @@ class Explorer:
             found = self._references.get(base.path)
             if found is not None:
                 return found
-            applied = apply_changes(base, ())
+            applied = apply_changes(base, (), self.options.seed)
             answer = self._new_answer(applied)
             if answer.exact:
                 answer.publish(exact_result(applied, answer.choice, self.options.seed), None)

@@ -126,6 +126,9 @@ def answer_view(answer: Answer, lang: Lang, jobs: JobBoard, folder: Path) -> dic
             seed=answer.seed,
         )
     )
+    origin = answer.applied.origin
+    if origin is not None:
+        status += " " + word(lang, "origin_status", date=origin["date"])
     charts = []
     if result is not None:
         for metric in chart_metrics(result):

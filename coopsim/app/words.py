@@ -41,6 +41,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Exact engine: probabilities without Monte Carlo error.",
         "Bộ máy tính chính xác: xác suất không có sai số Monte Carlo.",
     ),
+    "origin_status": (
+        "Starts at the report of {date}: the year's figures so far count.",
+        "Xuất phát từ báo cáo ngày {date}: số liệu từ đầu năm đến nay được tính.",
+    ),
     "engine_mc": (
         "Monte Carlo, {engine} engine: {done} of {total} replicates, seed {seed}.",
         "Monte Carlo, bộ máy {engine}: {done}/{total} lần mô phỏng, hạt giống {seed}.",

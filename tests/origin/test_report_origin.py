@@ -186,3 +186,18 @@ def test_goal_seeking_starts_every_run_at_the_report(tmp_path: Path) -> None:
     assert "Origin: every run starts at the report of 2024-06-30" in done.stdout
     document = json.loads((tmp_path / "g" / "goal_seek.json").read_text())
     assert document["origin"]["date"] == "2024-06-30" and document["engine"] != "exact"
+
+
+def test_the_explorer_starts_where_the_command_it_shows_starts(july) -> None:
+    """The explorer's plan at the report gives the numbers of `coopsim forecast --seed`."""
+    from coopsim.app.changes import apply_changes, load_base
+    from coopsim.metrics import METRIC_INDEX
+    from coopsim.runs.simulate import simulate
+
+    scenario, region = july
+    applied = apply_changes(load_base(EXAMPLE / "scenario.toml"), (), seed=11)
+    assert applied.origin is not None and applied.origin["date"] == "2024-06-30"
+    values, _ = simulate(applied.plan, 11, 700, engine="fast")
+    forecast = coopsim.forecast(scenario, replications=700, seed=11, region=region, engine="fast")
+    founded = values[:, 0, METRIC_INDEX["founded"]]
+    assert np.array_equal(founded, forecast.metric("founded", 2024))

@@ -23,6 +23,10 @@ from coopsim.threads import single_threaded_blas
 
 #: The entropy word of the origin's random stream (other analyses use 1 to 3).
 _STREAM = 5
+#: At least this many start draws (replicate r starts from draw r mod their number), so that
+#: runs of up to this many replicates, whatever their number, start from the same draws: the
+#: explorer's answer and the command it shows agree.
+MIN_START_DRAWS = 4096
 
 #: What a start at a report means, for summary.json.
 METHOD = (
@@ -96,11 +100,12 @@ def start_at_report(
     scenario (None: not known) says whether its calibration already read the report."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM])))
     notes = _notes(plan)
+    count = max(replications, MIN_START_DRAWS)
     if posterior is None:
         conditioned = condition_on_report(plan, report)
         arrays = draw_starts(
             conditioned.pinned(report),
-            replications,
+            count,
             rng,
             plan.n_states,
             plan.founding_mean_per_year,
@@ -127,7 +132,7 @@ def start_at_report(
             notes.append(update.warning)
     sets = choose_sets(draws, replications, replicates_per_set, posterior_source)
     chosen = rows[set_rows(len(draws), sets.count)]
-    arrays = _draws_by_set(every, conditioned_rows, chosen, replications, rng, plan, report)
+    arrays = _draws_by_set(every, conditioned_rows, chosen, count, rng, plan, report)
     started = plan.with_parameter_sets(sets).with_origin(_origin(report, arrays))
     return StartAtReport(started, report, update, notes)
 
@@ -141,7 +146,8 @@ def _draws_by_set(
     plan: SimulationPlan,
     report: InYearReport,
 ) -> dict[str, np.ndarray]:
-    """Replicate r's start drawn under set r mod P (the posterior row chosen[r mod P])."""
+    """Start draw r drawn under set r mod P (the posterior row chosen[r mod P]), for r below
+    `replications` (the number of draws)."""
     sets = len(chosen)
     parts: dict[str, np.ndarray] = {}
     for j in range(min(sets, replications)):
