@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from coopsim.analyses.origin import at_latest_report
 from coopsim.analyses.sensitivity.evaluate import Evaluator, choose_engine, evaluate
 from coopsim.analyses.sensitivity.inputs import SensitivityInput, resolve_inputs
 from coopsim.analyses.sensitivity.methods import (
@@ -97,7 +98,10 @@ def sensitivity(
     loaded = region or region_for(scenario)
     targets = list(scenario.targets.values())
     with single_threaded_blas():
-        engine_name, reason = choose_engine(engine, compile_plan(scenario, loaded.data), targets)
+        plan, _ = at_latest_report(
+            compile_plan(scenario, loaded.data), scenario, loaded.data, replications=1, seed=seed
+        )
+        engine_name, reason = choose_engine(engine, plan, targets)
     exact = engine_name == "exact"
     n = samples if samples is not None else default_samples(method, len(chosen), exact)
     if method == "sobol" and not is_power_of_two(n):

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from coopsim.analyses.origin import at_latest_report
 from coopsim.analyses.sensitivity.inputs import SensitivityInput, apply_inputs
 from coopsim.engines.exact import ExactModel, target_probability
 from coopsim.engines.registry import select_engine
@@ -49,8 +50,12 @@ class Evaluator:
     replications: int
 
     def plan_for(self, scenario: Scenario) -> SimulationPlan:
-        """A scenario compiled against the region."""
-        return compile_plan(scenario, self.region)
+        """A scenario compiled against the region, started at its latest report within the
+        first year as a forecast is."""
+        plan = compile_plan(scenario, self.region)
+        return at_latest_report(
+            plan, scenario, self.region, replications=self.replications, seed=self.seed
+        )[0]
 
     def probabilities(self, plan: SimulationPlan) -> np.ndarray:
         """Each target's probability under one compiled plan."""
