@@ -36,13 +36,20 @@ BISECTIONS = 14
 LAGUERRE_NODES = 48
 
 
+Weights = list[tuple[float, float, float]]
+
+
+def joint_weights(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> Weights:
+    """Each source's OutcomeSource.joint_weights, worked out once for all that reads them."""
+    return [source.joint_weights(x, y) for source in sources]
+
+
 def _bound_coefficients(
-    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray
+    sources: list[OutcomeSource], weights: Weights
 ) -> tuple[float, float, float]:
     """(A, B, C) with log|phi(u, v)| <= -(A(1 - cos u) + B(1 - cos v) + C(1 - cos(u - v)))."""
     a_sum = b_sum = c_sum = 0.0
-    for source in sources:
-        a, b, both = source.joint_weights(x, y)
+    for source, (a, b, both) in zip(sources, weights, strict=True):
         if both:
             raise ValueError("a share's numerator and rest must not overlap")
         if source.probabilities is not None:
@@ -78,12 +85,16 @@ def _kept_frequencies(
 
 
 def _log_characteristic(
-    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray
+    sources: list[OutcomeSource],
+    joint: Weights,
+    frequencies: tuple[np.ndarray, np.ndarray],
+    kept: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """log|phi| and arg(phi) of the sum of the sources at frequencies (u, v), in real
-    arithmetic and all sources of a kind at once: multinomial count log(1 + z), negative
-    multinomial -shape log(1 - z / shape), Poisson z (z = a(e^iu - 1) + b(e^iv - 1))."""
-    weights = np.array([source.joint_weights(x, y)[:2] for source in sources])
+    """log|phi| and arg(phi) of the sum of the sources at the kept frequencies (indices into
+    the grid's u and v), in real arithmetic and all sources of a kind at once: multinomial
+    count log(1 + z), negative multinomial -shape log(1 - z / shape), Poisson z
+    (z = a(e^iu - 1) + b(e^iv - 1)); cosines and sines taken once per grid frequency."""
+    weights = np.array([w[:2] for w in joint])
     kind = np.array(
         [
             source.count if source.probabilities is not None else -(source.shape or 0.0)
@@ -91,9 +102,11 @@ def _log_characteristic(
         ],
         dtype=float,
     )
-    cos_u, sin_u, cos_v, sin_v = np.cos(u) - 1, np.sin(u), np.cos(v) - 1, np.sin(v)
-    log_abs = np.zeros(len(u))
-    arg = np.zeros(len(u))
+    (u, v), (iu, iv) = frequencies, kept
+    cos_u, sin_u = (np.cos(u) - 1)[iu], np.sin(u)[iu]
+    cos_v, sin_v = (np.cos(v) - 1)[iv], np.sin(v)[iv]
+    log_abs = np.zeros(len(iu))
+    arg = np.zeros(len(iu))
     poisson = kind == 0
     if poisson.any():  # z itself
         a, b = weights[poisson].sum(axis=0)
@@ -187,16 +200,20 @@ class Spectrum:
         return _inverse_real(partial, self.y_len)
 
 
-def share_spectrum(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> Spectrum:
+def share_spectrum(
+    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray, joint: Weights | None = None
+) -> Spectrum:
     """The transform of the joint pmf of the counts of x-states and y-states (disjoint), at
-    the frequencies whose bound on |phi| exceeds e^-TRUNCATION (module docstring)."""
+    the frequencies whose bound on |phi| exceeds e^-TRUNCATION (module docstring); `joint`,
+    the sources' joint_weights if already worked out."""
+    joint = joint_weights(sources, x, y) if joint is None else joint
     x_lo, x_len = window(sources, x)
     y_lo, y_len = window(sources, y)
     u_all = 2 * np.pi * np.fft.fftfreq(x_len)
     v_all = 2 * np.pi * np.fft.rfftfreq(y_len)
-    iu, iv = _kept_frequencies(u_all, v_all, _bound_coefficients(sources, x, y))
+    iu, iv = _kept_frequencies(u_all, v_all, _bound_coefficients(sources, joint))
+    log_abs, arg = _log_characteristic(sources, joint, (u_all, v_all), (iu, iv))
     u, v = u_all[iu], v_all[iv]
-    log_abs, arg = _log_characteristic(sources, x, y, u, v)
     arg -= u * x_lo + v * y_lo
     magnitude = np.exp(log_abs)
     # The pmf is the inverse transform of phi(-u, -v), conjugate of phi(u, v).
@@ -239,13 +256,17 @@ def spectral_cumulative(spectrum: Spectrum) -> tuple[np.ndarray, np.ndarray]:
     return g, totals / spectrum.x_len
 
 
-def ratio_mean(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> float:
+def ratio_mean(
+    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray, joint: Weights | None = None
+) -> float:
     """E[X / (X + Y)] (0 where X + Y = 0) without the grid: the integral over s > 0 of
     E[X exp(-s(X + Y))], a product of the sources' generating functions times a sum of their
     log-derivatives, by Gauss-Laguerre quadrature after scaling s by the mean of X + Y (the
     integrand is then e^-w times a smooth function; it agrees with the grid's sum to about
-    1e-13, the grid's own rounding and wrap-around, and with itself at 32 to 150 nodes)."""
-    weights = [source.joint_weights(x, y)[:2] for source in sources]
+    1e-13, the grid's own rounding and wrap-around, and with itself at 32 to 150 nodes;
+    `joint`, the sources' joint_weights if already worked out)."""
+    joint = joint_weights(sources, x, y) if joint is None else joint
+    weights = [w[:2] for w in joint]
     scale = sum(
         (source.count if source.probabilities is not None else 1.0) * (a + b)
         for source, (a, b) in zip(sources, weights, strict=True)
@@ -396,10 +417,16 @@ class ShareDistribution:
             bound = np.where(r < 1, r * self._y / (1 - r), np.inf)
         rows = np.clip(np.floor(bound) - self.xs[0] + 1, 0, n).astype(np.intp)
         below = np.less if strict else np.less_equal
+        for _ in range(2):  # (once is nearly always enough: a second pass only if needed)
+            down = (rows > 0) & ~below(self._share(np.maximum(rows - 1, 0)), r)
+            if not down.any():
+                break
+            rows -= down
         for _ in range(2):
-            rows -= (rows > 0) & ~below(self._share(np.maximum(rows - 1, 0)), r)
-        for _ in range(2):
-            rows += (rows < n) & below(self._share(rows), r)
+            up = (rows < n) & below(self._share(rows), r)
+            if not up.any():
+                break
+            rows += up
         return rows
 
     def _below(self, r: np.ndarray, strict: bool) -> np.ndarray:
@@ -483,11 +510,12 @@ def spectral_share(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -
     """The distribution of X / (X + Y) for one set of sources, its cumulative sums straight
     from the transform (spectral_cumulative) and its mean from ratio_mean: no pass over the
     grid to make it, only reads where its quantiles and probabilities fall."""
-    spectrum = share_spectrum(sources, x, y)
+    joint = joint_weights(sources, x, y)
+    spectrum = share_spectrum(sources, x, y, joint)
     return ShareDistribution(
         spectrum.x_lo + np.arange(spectrum.x_len),
         spectrum.y_lo + np.arange(spectrum.y_len),
         None,
-        ratio_mean(sources, x, y),
+        ratio_mean(sources, x, y, joint),
         spectral_cumulative(spectrum),
     )

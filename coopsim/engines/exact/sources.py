@@ -141,7 +141,14 @@ def count_pmf(
     sd = math.sqrt(var)
     x_lo = max(0, math.floor(mean - 9 * sd - 4))
     x_len = max(8, math.ceil(mean + 11 * sd + 10) - x_lo)
-    u = 2 * np.pi * np.fft.fftfreq(x_len)
+    # Half the frequencies: at -u every step below gives the conjugate of its value at u, to
+    # the last bit (fftfreq negates exactly; expm1, log1p and exp are odd in the imaginary
+    # part), so the other half is mirrored, not computed. Index n // 2 of an even length is
+    # -1/2 and has no partner: it is computed.
+    half = np.arange((x_len - 1) // 2 + 1)
+    if x_len % 2 == 0:
+        half = np.append(half, x_len // 2)
+    u = 2 * np.pi * np.fft.fftfreq(x_len)[half]
     z = np.array(weights)[:, None] * np.expm1(1j * u)[None, :]
     terms = z.copy()  # Poisson sources: z itself
     fixed = np.array([s.probabilities is not None for s in sources])
@@ -155,7 +162,12 @@ def count_pmf(
     log_phi = -1j * (u * x_lo + 0.0)
     for term in terms:
         log_phi = log_phi + term
-    pmf = np.fft.irfft2(np.conj(np.exp(log_phi))[:, None], s=(x_len, 1))
+    phi = np.exp(log_phi)
+    spectrum = np.empty(x_len, dtype=complex)
+    spectrum[half] = np.conj(phi)
+    mirrored = (x_len - 1) // 2
+    spectrum[x_len - mirrored :] = phi[mirrored:0:-1]
+    pmf = np.fft.irfft2(spectrum[:, None], s=(x_len, 1))
     pmf = np.clip(pmf, 0.0, None)
     pmf /= pmf.sum()
     return x_lo + np.arange(x_len), np.arange(1), pmf
