@@ -103,6 +103,7 @@ def forecast(
                 posterior=posterior,
                 replicates_per_set=replicates_per_set,
                 posterior_source=posterior_source or "",
+                region=loaded.data,
             )
             plan = started.plan
         elif posterior is not None:

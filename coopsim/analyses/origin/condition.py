@@ -43,12 +43,16 @@ class Conditioned:
     #: Where each flow's start copy sits in the state (by the figure's place).
     copies: dict[str, int]
     register_error: float = 0.0
+    #: Whether `state` has the report's exact counts held already (a whole-record start).
+    pinned_state: bool = False
 
     def pinned(self, report: InYearReport) -> Mixture:
         """The state with the report's exact counts of its own day held exactly (the
         likelihood allows them the variance of rounding; a start draw takes them as
         published). A total stays free within the register's error when there is one."""
         mix = self.state
+        if self.pinned_state:
+            return mix
         for f in report.figures:
             if f.value is None or f.share or abs(f.time - report.time) > 1e-9:
                 continue

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from coopsim.analyses.calibration.record.problem import RecordProblem
 from coopsim.analyses.origin.condition import Conditioned, condition_on_report
+from coopsim.analyses.origin.record_start import RECORD_DRAWS, conditioned_on_record, record_problem
 from coopsim.analyses.origin.report import InYearReport, in_year_report
 from coopsim.analyses.origin.start import draw_starts
 from coopsim.analyses.origin.update import PosteriorUpdate, resampled, reweight
+from coopsim.errors import InputError
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.origin import ReportOrigin
@@ -95,9 +98,12 @@ def start_at_report(
     posterior: pd.DataFrame | None = None,
     replicates_per_set: int = 1,
     posterior_source: str = "",
+    region: Region | None = None,
 ) -> StartAtReport:
     """The plan (with its parameter sets, given a posterior) started at the report; the
-    scenario (None: not known) says whether its calibration already read the report."""
+    scenario (None: not known) says whether its calibration already read the report. With a
+    whole-record posterior and the `region`, each draw's state comes from the whole record
+    (at most RECORD_DRAWS draws, evenly spaced); otherwise from the starting stock."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM])))
     notes = _notes(plan)
     count = max(replications, MIN_START_DRAWS)
@@ -112,12 +118,26 @@ def start_at_report(
             plan.initial,
         )
         return StartAtReport(plan.with_origin(_origin(report, arrays)), report, None, notes)
+    problem = _record_problem(scenario, region, report, notes)
+    if problem is not None:  # each draw's filter through the whole record
+        total = len(posterior)
+        posterior = posterior.iloc[set_rows(total, min(total, RECORD_DRAWS))]
+        posterior = posterior.reset_index(drop=True)
+        notes.append(
+            f"each start is filtered through the whole record from its first figure "
+            f"({problem.record.first_date}) "
+            f"under its posterior draw ({len(posterior)} of the posterior's {total} draws, evenly "
+            "spaced): the stock's classes, the cooperatives that stopped operating and this "
+            "year's new ones as the record and the report say them"
+        )
+        conditioned_rows = conditioned_on_record(problem, report, posterior)
     every = plan.with_parameter_sets(every_draw(posterior, posterior_source))
-    errors = _register_errors(posterior)
-    conditioned_rows = [
-        condition_on_report(every.for_replicate(i), report, errors[i])
-        for i in range(len(posterior))
-    ]
+    if problem is None:  # each draw's filter from the forecast's starting stock
+        errors = _register_errors(posterior)
+        conditioned_rows = [
+            condition_on_report(every.for_replicate(i), report, errors[i])
+            for i in range(len(posterior))
+        ]
     update = None
     rows = np.arange(len(posterior))
     draws = posterior
@@ -169,6 +189,24 @@ def _draws_by_set(
     return parts
 
 
+def _record_problem(
+    scenario: Scenario | None, region: Region | None, report: InYearReport, notes: list[str]
+) -> RecordProblem | None:
+    """The whole record cut at the report, when the posterior is of a whole-record
+    calibration of this scenario (None otherwise, or, with a note, when the scenario has
+    what the record's model does not)."""
+    spec = None if scenario is None else scenario.calibration
+    if scenario is None or region is None or spec is None or spec.method != "record":
+        return None
+    try:
+        return record_problem(scenario, region, report)
+    except InputError as error:
+        notes.append(
+            f"the start is filtered from the starting stock, not the whole record: {error}"
+        )
+        return None
+
+
 def _register_errors(posterior: pd.DataFrame) -> np.ndarray:
     """Each draw's register error (0 where the calibration did not fit one)."""
     if "register_error" not in posterior.columns:
@@ -207,5 +245,7 @@ def at_latest_report(
     if report is None:
         return plan, None
     with single_threaded_blas():
-        started = start_at_report(plan, scenario, report, replications=replications, seed=seed)
+        started = start_at_report(
+            plan, scenario, report, replications=replications, seed=seed, region=region
+        )
     return started.plan, started.as_dict()

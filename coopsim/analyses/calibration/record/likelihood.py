@@ -62,6 +62,11 @@ class Filtered:
     log_likelihood: float
     predictive: dict[str, Predictive]
     final: Mixture
+    #: Where each copy sits in the final state: a flow's start by the flow's place, and with
+    #: `copy_counters_at` the counters then ("founded", "dissolved", "removed").
+    copies: dict[str, int] = field(default_factory=dict)
+    #: With `split_at`: the log likelihood of the figures up to then.
+    log_likelihood_split: float | None = None
 
 
 def _start(record: Record, model: RecordModel) -> Mixture:
@@ -139,10 +144,17 @@ def run_filter(
     model: RecordModel,
     keep_predictive: bool = False,
     read_until: float | None = None,
+    *,
+    stop_at: float | None = None,
+    split_at: float | None = None,
+    copy_counters_at: float | None = None,
 ) -> Filtered:
     """Filter the record under one parameter set. With `read_until` (a model time), figures
     published after it are predicted and not read: their predictive is given the figures up
-    to then only (a forecast from that origin), and the likelihood is of the earlier ones."""
+    to then only (a forecast from that origin), and the likelihood is of the earlier ones.
+    With `stop_at` nothing after it happens and the final state is of that time; `split_at`
+    also gives the likelihood of the figures up to it; `copy_counters_at` copies the
+    founded, dissolved and removed counters then (a start of the counts "so far")."""
     key = (model.wave_probability > 0, model.wave_time_of_year)
     if key not in record.events:
         record.events[key] = _events(record, model)
@@ -155,11 +167,27 @@ def run_filter(
     predictive: dict[str, list[tuple[float, Predictive]]] = {}
     now = record.start
     at_origin: float | None = None  # the likelihood of the figures up to read_until
+    split: float | None = None
+    counters = {"founded": LAYOUT.founded, "dissolved": LAYOUT.dissolved, "removed": LAYOUT.removed}
     for time, _, what in events:
+        if stop_at is not None and time > stop_at:
+            break
         if read_until is not None and at_origin is None and time > read_until:
             at_origin = mix.log_total()
+        if split_at is not None and split is None and time > split_at:
+            split = mix.log_total()
+        if copy_counters_at is not None and "founded" not in copies and time >= copy_counters_at:
+            if copy_counters_at > now:
+                mix = propagate(mix, _one_step(model, copy_counters_at - now))
+                now = copy_counters_at
+            for name, index in counters.items():
+                h = np.zeros(LAYOUT.base)
+                h[index] = 1.0
+                copies[name] = mix.size
+                mix = copy_functional(mix, h)
         if time > now:
-            mix = propagate(mix, moves[round(time - now, 12)])
+            length = round(time - now, 12)
+            mix = propagate(mix, moves[length] if length in moves else _one_step(model, length))
             now = time
         kind = what[0]
         if kind == "year":
@@ -188,12 +216,21 @@ def run_filter(
             )
         mix = mix.prune()
         if not np.isfinite(mix.log_weight).any():
-            return Filtered(-math.inf, {}, mix)
+            return Filtered(-math.inf, {}, mix, copies, -math.inf)
+    if stop_at is not None and stop_at > now:
+        mix = propagate(mix, _one_step(model, stop_at - now))
     log_lik = mix.log_total() if at_origin is None else at_origin
+    if split_at is not None and split is None:
+        split = log_lik
     merged = (
         {where: _merge(parts) for where, parts in predictive.items()} if keep_predictive else {}
     )
-    return Filtered(log_lik, merged, mix)
+    return Filtered(log_lik, merged, mix, copies, split)
+
+
+def _one_step(model: RecordModel, length: float):
+    """The moments' step over one length outside the record's own event grid."""
+    return steps(model.dynamics, np.array([length]))[0]
 
 
 def _dated(mix, group, k, column, by_group, copies, model, predictive) -> Mixture:

@@ -1,0 +1,100 @@
+"""The state at a report given the whole record, for a whole-record posterior: each draw's
+filter (analyses.calibration.record) run from the record's first figure through the report,
+so the start carries what the record says of the stock at the report (its split into
+classes, the cooperatives that stopped operating, this year's new ones), not only the
+forecast's fixed end-of-year table.
+
+The report's likelihood given the record up to the forecast's start is the filter's
+likelihood through the report less its likelihood up to the start: the factor a posterior
+drawn from the record up to the start is reweighted by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from coopsim.analyses.calibration.record.likelihood import figure_condition, run_filter
+from coopsim.analyses.calibration.record.moments import LAYOUT, Mixture, condition
+from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
+from coopsim.analyses.origin.condition import Conditioned
+from coopsim.analyses.origin.report import InYearReport
+from coopsim.inputs.region_data import Region
+from coopsim.inputs.scenario import Scenario
+
+#: At most this many posterior draws (evenly spaced) are filtered through the whole record.
+RECORD_DRAWS = 1000
+
+
+def record_problem(scenario: Scenario, region: Region, report: InYearReport) -> RecordProblem:
+    """The whole-record problem cut at the end of the report's day."""
+    return build_record_problem(scenario, region, until=report.date)
+
+
+def conditioned_on_record(
+    problem: RecordProblem, report: InYearReport, draws: pd.DataFrame
+) -> list[Conditioned]:
+    """Per posterior row: the report's likelihood given the record up to the start, and the
+    state at the report with the counters counted from 1 January of the report's year."""
+    record = problem.record
+    start = record.time_of(dt.date(report.first_year - 1, 12, 31))
+    at = record.time_of(report.date)
+    published = [f for f in record.figures if f.where in set(report.places)]
+    out = []
+    for _, row in draws.iterrows():
+        values = {name: float(row[name]) for name in problem.names if name in row.index}
+        model = problem.model(values)
+        if model is None:
+            out.append(Conditioned(-np.inf, _empty(), {}))
+            continue
+        found = run_filter(record, model, stop_at=at, split_at=start, copy_counters_at=start)
+        before = found.log_likelihood_split
+        gain = found.log_likelihood - (before if before is not None else 0.0)
+        state = _pinned(found.final, published, at, found.copies, model.register_error)
+        out.append(Conditioned(gain, _this_year(state, found.copies), {}, pinned_state=True))
+    return out
+
+
+def _pinned(
+    mix: Mixture, figures: list, at: float, copies: dict[str, int], register_error: float
+) -> Mixture:
+    """The report's exact counts of its day held exactly (as condition.Conditioned.pinned;
+    a total stays free within the register's error when there is one)."""
+    for f in figures:
+        if f.value is None or f.share or abs(f.time - at) > 1e-9:
+            continue
+        if f.quantity == "total" and register_error > 0:
+            continue
+        exact = figure_condition(f, mix, copies, 0.0)
+        mix, _ = condition(mix, type(exact)(exact.h, 1e-9, value=exact.value))
+    return mix
+
+
+def _this_year(mix: Mixture, copies: dict[str, int]) -> Mixture:
+    """The state on the base dimensions with each counter counted from 1 January (the
+    counter less its copy then)."""
+    d, base = mix.size, LAYOUT.base
+    a = np.zeros((base, d))
+    a[:, :base] = np.eye(base)
+    for name, index in (
+        ("founded", LAYOUT.founded),
+        ("dissolved", LAYOUT.dissolved),
+        ("removed", LAYOUT.removed),
+    ):
+        a[index, copies[name]] = -1.0
+    mean = mix.mean @ a.T
+    cov = np.einsum("ij,cjk,lk->cil", a, mix.cov, a)
+    return Mixture(mix.log_weight, mean, cov, np.ones((len(mean), 0), dtype=bool))
+
+
+def _empty() -> Mixture:
+    """A state of no weight, for parameter values that give no model."""
+    base = LAYOUT.base
+    return Mixture(
+        np.array([-np.inf]),
+        np.zeros((1, base)),
+        np.zeros((1, base, base)),
+        np.ones((1, 0), dtype=bool),
+    )
