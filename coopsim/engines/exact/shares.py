@@ -32,6 +32,13 @@ TRUNCATION = 50.0
 #: Bisection steps before a quantile's interval is sorted (2^-14 wide: a point in a few
 #: columns; fewer steps leave more points to sort, more cost more than they save).
 BISECTIONS = 14
+#: A quantile's interval is narrowed to this width before its points are sorted.
+WIDTH = (1 + 1e-9) / 2**BISECTIONS
+#: Where the quantile search first reads the cumulative probability, in standard deviations
+#: of the share about its mean (half a one apart: linear interpolation between neighbours
+#: is then good to about an eighth of their gap, and two interpolated pairs nearly reach
+#: WIDTH).
+SEARCH_GRID = np.arange(-10, 11) / 2
 #: Gauss-Laguerre nodes of ratio_mean (it has converged to rounding by 32).
 LAGUERRE_NODES = 48
 
@@ -313,8 +320,10 @@ class ShareDistribution:
         pmf: np.ndarray | None,
         mean: float,
         spectral: tuple[np.ndarray, np.ndarray] | None = None,
+        spread: float = 0.0,
     ) -> None:
         self.xs, self.ys, self._mean = xs, ys, mean
+        self._spread = spread  # about the share's standard deviation, to start a search
         self._x = xs.astype(float)
         self._y = ys.astype(float)
         self._columns = np.arange(len(ys))
@@ -382,7 +391,7 @@ class ShareDistribution:
     def _at(self, rows: np.ndarray) -> np.ndarray:
         """C[rows[..., j], j] = P(X < xs[0] + rows[..., j], Y = ys[j]) for each column j."""
         c = self._cumulative()
-        found = c[rows, self._columns]
+        found = np.take(c, rows * c.shape[1] + self._columns)
         if self._ramp is None:
             return found
         found -= c[0]
@@ -450,23 +459,57 @@ class ShareDistribution:
             return float(self._below(r, comparison == "<")[0])
         return float(self._above(r, comparison == ">=")[0])
 
+    def _estimated(self, shares: np.ndarray) -> np.ndarray:
+        """P(share <= s) for each s in `shares` (any shape), the rows estimated and not
+        corrected (_rows): enough to narrow a search, whose end is counted exactly."""
+        with np.errstate(divide="ignore"):
+            odds = shares / (1 - shares)
+        rows = np.floor(odds[..., None] * self._y)
+        rows += 1 - self.xs[0]
+        np.clip(rows, 0, len(self.xs), out=rows)
+        return self._at(rows.astype(np.intp)).sum(axis=-1)
+
+    def _bracket(self, goals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each goal an interval (lo, hi], at most WIDTH wide, with the estimated P(share
+        <= lo) below it and P(share <= hi) not. From a spread (spectral route): the estimate
+        read on SEARCH_GRID about the mean, then twice at a pair either side of the linear
+        interpolation for the goal, 1/16 of the interval apart; bisection finishes any goal
+        this leaves wider (and does it all without a spread)."""
+        n = len(goals)
+        lo, hi = np.full(n, -1e-9), np.ones(n)
+        if self._spread > 0:
+            f_lo = np.zeros(n)
+            f_hi = np.full(n, self._at(np.full(len(self.ys), len(self.xs))).sum())
+            points = np.clip(self._mean + self._spread * SEARCH_GRID, 0.0, 1.0 - 1e-9)
+            found = self._estimated(points)
+            for step in range(3):
+                lo, f_lo, hi, f_hi = _narrowed(goals, points, found, (lo, f_lo, hi, f_hi))
+                if step == 2 or (hi - lo).max() <= WIDTH:
+                    break
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    at = lo + (goals - f_lo) / (f_hi - f_lo) * (hi - lo)
+                at = np.where(np.isfinite(at), at, 0.5 * (lo + hi))
+                gap = np.maximum((hi - lo) / 16, WIDTH / 2.001)
+                at = np.clip(at, lo + gap, hi - gap)
+                points = np.stack([at - gap, at + gap], axis=1)
+                found = self._estimated(points)
+        for _ in range(8 * BISECTIONS):  # rows estimated, not corrected: this only narrows
+            if (hi - lo).max() <= WIDTH:
+                break
+            mid = 0.5 * (lo + hi)
+            reached = self._estimated(mid) >= goals
+            hi = np.where(reached, mid, hi)
+            lo = np.where(reached, lo, mid)
+        return lo, hi
+
     def quantiles(self, levels: np.ndarray) -> np.ndarray:
         """For each level, the smallest share whose cumulative probability reaches it (less
         1e-12, as distributions.quantile): a bisection on the share narrows each level to an
         interval (lo, hi] with P(share <= lo) below it and P(share <= hi) not (counted
         exactly), then the grid points with shares in it are sorted and summed from there."""
         goals = np.asarray(levels, dtype=float) - 1e-12
-        lo = np.full(len(goals), -1e-9)
-        hi = np.ones(len(goals))
         columns = self._columns
-        last = len(self.xs)
-        for _ in range(BISECTIONS):  # rows estimated, not corrected: this only narrows
-            mid = 0.5 * (lo + hi)
-            rows = np.floor(mid[:, None] * self._y / (1 - mid[:, None])) - self.xs[0] + 1
-            rows = np.clip(rows, 0, last).astype(np.intp)
-            reached = self._at(rows).sum(axis=1) >= goals
-            hi = np.where(reached, mid, hi)
-            lo = np.where(reached, lo, mid)
+        lo, hi = self._bracket(goals)
         low_rows, high_rows = self._rows(lo, False), self._rows(hi, False)
         below = self._at(low_rows).sum(axis=1)
         reached = self._at(high_rows).sum(axis=1)
@@ -500,6 +543,29 @@ class ShareDistribution:
         return out
 
 
+def _narrowed(
+    goals: np.ndarray,
+    points: np.ndarray,
+    found: np.ndarray,
+    bracket: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The brackets (lo, P(lo), hi, P(hi)) of each goal moved in to the points read (shared
+    (p,) or one row per goal (goals, p)) whose estimated probabilities `found` fall short of
+    the goal (lo) or reach it (hi)."""
+    lo, f_lo, hi, f_hi = bracket
+    points = np.broadcast_to(points, (len(goals), points.shape[-1]))
+    found = np.broadcast_to(found, points.shape)
+    short = found < goals[:, None]
+    every = np.arange(len(goals))
+    i = np.argmax(np.where(short, points, -np.inf), axis=1)
+    move = short[every, i] & (points[every, i] > lo)
+    lo, f_lo = np.where(move, points[every, i], lo), np.where(move, found[every, i], f_lo)
+    j = np.argmin(np.where(short, np.inf, points), axis=1)
+    move = ~short[every, j] & (points[every, j] < hi)
+    hi, f_hi = np.where(move, points[every, j], hi), np.where(move, found[every, j], f_hi)
+    return lo, f_lo, hi, f_hi
+
+
 def _sorted_quantile(distribution: tuple[np.ndarray, np.ndarray], goal: float) -> float:
     """The smallest value whose cumulative probability reaches `goal`, by a full sort."""
     values, probs = distribution
@@ -518,4 +584,25 @@ def spectral_share(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -
         None,
         ratio_mean(sources, x, y, joint),
         spectral_cumulative(spectrum),
+        _spread(sources, joint),
     )
+
+
+def _spread(sources: list[OutcomeSource], joint: Weights) -> float:
+    """The delta-method standard deviation of X / (X + Y) from the counts' means, variances
+    and covariance (where a quantile search starts; 0 if there are no units)."""
+    mx = my = vx = vy = cxy = 0.0
+    for source, (a, b, _) in zip(sources, joint, strict=True):
+        if source.probabilities is not None:
+            n = source.count
+            mx, my = mx + n * a, my + n * b
+            vx, vy, cxy = vx + n * a * (1 - a), vy + n * b * (1 - b), cxy - n * a * b
+        else:  # Poisson, or gamma-mixed: the shared factor adds a^2 / shape, ab / shape
+            extra = 1.0 / source.shape if source.shape else 0.0
+            mx, my = mx + a, my + b
+            vx, vy, cxy = vx + a + a * a * extra, vy + b + b * b * extra, cxy + a * b * extra
+    total = mx + my
+    if total <= 0:
+        return 0.0
+    variance = (my * my * vx - 2 * mx * my * cxy + mx * mx * vy) / total**4
+    return math.sqrt(max(variance, 0.0))
