@@ -201,3 +201,28 @@ def test_the_explorer_starts_where_the_command_it_shows_starts(july) -> None:
     forecast = coopsim.forecast(scenario, replications=700, seed=11, region=region, engine="fast")
     founded = values[:, 0, METRIC_INDEX["founded"]]
     assert np.array_equal(founded, forecast.metric("founded", 2024))
+
+
+def test_a_figure_the_model_cannot_follow_is_named(tmp_path: Path) -> None:
+    """A 'stopped' count in a scenario without dormancy: the model has no one stopped."""
+    text = (EXAMPLE / "region.toml").read_text()
+    text += (
+        "\n[dated_snapshots.review_2024_06_30.classes.stopped]\nvalue = 41\n"
+        'source = "invented_review_2024_06"\n'
+    )
+    (tmp_path / "region.toml").write_text(text)
+    scenario = (EXAMPLE / "scenario.toml").read_text()
+    base = Path("scenarios/baseline.toml").resolve()
+    scenario = scenario.replace('"../../../scenarios/baseline.toml"', f'"{base}"')
+    (tmp_path / "scenario.toml").write_text(scenario)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded, region = load_scenario_and_region(tmp_path / "scenario.toml")
+    result = coopsim.forecast(loaded.scenario, replications=300, region=region)
+    [note] = [n for n in result.origin["notes"] if "predictive sds" in n]
+    assert note.startswith("dated_snapshots.review_2024_06_30.classes.stopped lies")
+    assert "[dormancy]" in note
+    # the July example's own figures are all within what the model expects
+    _, july_region = load_scenario_and_region(EXAMPLE / "scenario.toml")
+    july = coopsim.forecast(loaded.scenario, replications=300, region=july_region)
+    assert not [n for n in july.origin["notes"] if "predictive sds" in n]

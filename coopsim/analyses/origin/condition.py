@@ -13,7 +13,7 @@ by) and the mixture at the report's date (what the start draws come from).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,8 +21,10 @@ from coopsim.analyses.calibration.record.likelihood import figure_condition
 from coopsim.analyses.calibration.record.moments import (
     LAYOUT,
     N_ALIVE,
+    Condition,
     Dynamics,
     Mixture,
+    Predictive,
     condition,
     copy_functional,
     propagate,
@@ -45,6 +47,8 @@ class Conditioned:
     register_error: float = 0.0
     #: Whether `state` has the report's exact counts held already (a whole-record start).
     pinned_state: bool = False
+    #: Per figure (by place): how many predictive sds it lies outside what was expected.
+    surprise: dict[str, float] = field(default_factory=dict)
 
     def pinned(self, report: InYearReport) -> Mixture:
         """The state with the report's exact counts of its own day held exactly (the
@@ -126,6 +130,7 @@ def condition_on_report(
     replicate), to the report's date; `register_error` is the sd of a published total."""
     mix = _start(plan)
     copies: dict[str, int] = {}
+    surprise: dict[str, float] = {}
     now = 0.0
     for time, _, what in _events(plan, report):
         mix = _advance(plan, mix, now, time)
@@ -141,12 +146,26 @@ def condition_on_report(
             mix = copy_functional(mix, f.h)
         else:
             f = what[1]
-            mix, _ = condition(mix, figure_condition(f, mix, copies, register_error))
+            read = figure_condition(f, mix, copies, register_error)
+            mix, predictive = condition(mix, read)
+            surprise[f.where] = sds_outside(read, predictive)
         mix = mix.prune()
         if not np.isfinite(mix.log_weight).any():
-            return Conditioned(-np.inf, mix, copies, register_error)
+            return Conditioned(-np.inf, mix, copies, register_error, surprise=surprise)
     mix = _advance(plan, mix, now, report.time)
-    return Conditioned(mix.log_total(), mix, copies, register_error)
+    return Conditioned(mix.log_total(), mix, copies, register_error, surprise=surprise)
+
+
+def sds_outside(read: Condition, predictive: Predictive) -> float:
+    """How many of its predictive's sds a figure lies outside what the filter expected
+    (0 when an interval figure holds the predictive mean)."""
+    mean = float(predictive.weights @ predictive.means)
+    second = float(predictive.weights @ (predictive.sds**2 + predictive.means**2))
+    sd = max(np.sqrt(max(second - mean * mean, 0.0)), 1e-9)
+    low, high = (read.value, read.value) if read.value is not None else (read.low, read.high)
+    if low <= mean <= high:
+        return 0.0
+    return float(min(abs(mean - low), abs(mean - high)) / sd)
 
 
 def _advance(plan: SimulationPlan, mix: Mixture, now: float, until: float) -> Mixture:

@@ -17,9 +17,16 @@ import numpy as np
 import pandas as pd
 
 from coopsim.analyses.calibration.record.likelihood import figure_condition, run_filter
-from coopsim.analyses.calibration.record.moments import LAYOUT, Mixture, condition
+from coopsim.analyses.calibration.record.moments import (
+    LAYOUT,
+    Condition,
+    Mixture,
+    Predictive,
+    condition,
+)
 from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
-from coopsim.analyses.origin.condition import Conditioned
+from coopsim.analyses.calibration.record.timeline import RecordFigure
+from coopsim.analyses.origin.condition import Conditioned, sds_outside
 from coopsim.analyses.origin.report import InYearReport
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
@@ -49,11 +56,17 @@ def conditioned_on_record(
         if model is None:
             out.append(Conditioned(-np.inf, _empty(), {}))
             continue
-        found = run_filter(record, model, stop_at=at, split_at=start, copy_counters_at=start)
+        found = run_filter(record, model, True, stop_at=at, split_at=start, copy_counters_at=start)
         before = found.log_likelihood_split
         gain = found.log_likelihood - (before if before is not None else 0.0)
         state = _pinned(found.final, published, at, found.copies, model.register_error)
-        out.append(Conditioned(gain, _this_year(state, found.copies), {}, pinned_state=True))
+        surprise = {
+            f.where: sds_outside(_as_read(f, found.predictive[f.where]), found.predictive[f.where])
+            for f in published
+            if f.where in found.predictive
+        }
+        state = _this_year(state, found.copies)
+        out.append(Conditioned(gain, state, {}, pinned_state=True, surprise=surprise))
     return out
 
 
@@ -70,6 +83,22 @@ def _pinned(
         exact = figure_condition(f, mix, copies, 0.0)
         mix, _ = condition(mix, type(exact)(exact.h, 1e-9, value=exact.value))
     return mix
+
+
+def _as_read(f: RecordFigure, predictive: Predictive) -> Condition:
+    """What the filter read a figure as (its functional's value or interval; a share's is
+    count - centre x total, at the expected total its predictive carries)."""
+    h = np.zeros(0)
+    if f.share:
+        if f.two_sided:
+            half = (f.high - f.low) / 2 * predictive.scale
+            return Condition(h, 0.0, low=-half - 0.5, high=half + 0.5)
+        return Condition(
+            h, 0.0, low=0.0 if f.low > 0 else -np.inf, high=np.inf if f.low > 0 else 0.0
+        )
+    if f.value is not None:
+        return Condition(h, 0.0, value=f.value)
+    return Condition(h, 0.0, low=f.low - 0.5, high=f.high + 0.5)
 
 
 def _this_year(mix: Mixture, copies: dict[str, int]) -> Mixture:

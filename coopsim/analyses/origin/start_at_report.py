@@ -117,6 +117,7 @@ def start_at_report(
             plan.founding_mean_per_year,
             plan.initial,
         )
+        notes += _surprises([conditioned])
         return StartAtReport(plan.with_origin(_origin(report, arrays)), report, None, notes)
     problem = _record_problem(scenario, region, report, notes)
     if problem is not None:  # each draw's filter through the whole record
@@ -138,6 +139,7 @@ def start_at_report(
             condition_on_report(every.for_replicate(i), report, errors[i])
             for i in range(len(posterior))
         ]
+    notes += _surprises(conditioned_rows)
     update = None
     rows = np.arange(len(posterior))
     draws = posterior
@@ -187,6 +189,27 @@ def _draws_by_set(
                 parts[name] = np.zeros((replications, *values.shape[1:]), dtype=values.dtype)
             parts[name][replicates] = values
     return parts
+
+
+#: A report's figure this many predictive sds (median over the draws) outside what the model
+#: expected at its date is named in the notes.
+SURPRISE_SDS = 5.0
+
+
+def _surprises(conditioned: list[Conditioned]) -> list[str]:
+    """Notes naming the report's figures the model could not expect: the forecast follows
+    them only as far as the model can move."""
+    places = conditioned[0].surprise.keys() if conditioned else []
+    found = []
+    for place in places:
+        sds = float(np.median([c.surprise.get(place, 0.0) for c in conditioned]))
+        if sds > SURPRISE_SDS:
+            found.append(
+                f"{place} lies {sds:.0f} predictive sds outside what the model expected at its "
+                "date: check the figure, or the scenario (a 'stopped' count needs [dormancy]); "
+                "the forecast follows it only as far as the model can move"
+            )
+    return found
 
 
 def _record_problem(
