@@ -105,17 +105,25 @@ def year_keys(plan: SimulationPlan) -> list[bytes]:
         plan.programmes,
         plan.parameter_sets is None,
     )
+    common = repr(_fingerprint(fixed)).encode()  # once, not once a year
+    hazards = {id(p.hazards): repr(_fingerprint(p.hazards)) for p in plan.periods}
     keys = []
     for k in range(plan.n_years):
         end = float(k + 1)
         periods = tuple(
-            (p.start, min(p.end, end), p.hazards, p.founding_multiplier, p.conversion_multiplier)
+            (
+                p.start,
+                min(p.end, end),
+                hazards[id(p.hazards)],
+                p.founding_multiplier,
+                p.conversion_multiplier,
+            )
             for p in plan.periods
             if p.start < end
         )
         cleanups = tuple(c for c in plan.cleanups if c.time < end)
-        part = repr(_fingerprint((k, fixed, periods, cleanups))).encode()
-        keys.append(hashlib.blake2b(part, digest_size=20).digest())
+        part = repr((k, periods, _fingerprint(cleanups))).encode()
+        keys.append(hashlib.blake2b(common + b"|" + part, digest_size=20).digest())
     return keys
 
 

@@ -136,6 +136,7 @@ class ExactModel:
         self.states = outcome_states(plan)
         self._entrants: dict[tuple[int, bool], np.ndarray] = {}
         self._founded: dict[tuple[float, float | None], tuple[np.ndarray, np.ndarray]] = {}
+        self._carried: dict[tuple, np.ndarray] = {}
         self.branches = [self._branches(k) for k in range(plan.n_years)]
         self.founding_means = [
             self._founding_weight(k) * plan.founding_mean_per_year for k in range(plan.n_years)
@@ -170,6 +171,21 @@ class ExactModel:
             histories.append((p**n * (1 - p) ** (k + 1 - n), times))
         return histories
 
+    def _carry(
+        self, unit: tuple, start: np.ndarray, t0: int, t: int, waves: frozenset[float]
+    ) -> np.ndarray:
+        """Chain states at year start t of a unit in `start` at year start t0 <= t, carried a
+        year at a time and kept on (unit, t, the waves before t): the products of one
+        Chain.propagate from t0 to t in the same order (it cuts at every year start), so the
+        same numbers, each year's made once for all the years after it."""
+        if t <= t0:
+            return start
+        key = (unit, t, frozenset(w for w in waves if w < t))
+        if key not in self._carried:
+            before = self._carry(unit, start, t0, t - 1, waves)
+            self._carried[key] = self.chain.propagate(before, float(t - 1), float(t), waves)
+        return self._carried[key]
+
     def _branches(self, k: int) -> list[Branch]:
         return [Branch(w, self._sources(k, times)) for w, times in self._wave_histories(k)]
 
@@ -201,7 +217,7 @@ class ExactModel:
         """Year-end (k) outcome probabilities of a group in the pool at time `joined`: still a
         group, converted during year k, or converted earlier and followed since."""
         chain = self.chain
-        start = chain.propagate(chain.unit(GROUP), joined, float(k), waves)
+        start = self._carry(("group", joined), chain.unit(GROUP), int(joined), k, waves)
         pooled = np.zeros(chain.n_states)
         pooled[GROUP] = start[GROUP]
         converted = start - pooled
@@ -217,8 +233,8 @@ class ExactModel:
         for c in range(4):
             if stock[c] == 0:
                 continue
-            start = chain.propagate(chain.unit(c), 0.0, float(k), waves)
-            end = chain.propagate(start, float(k), float(k + 1), waves)
+            start = self._carry(("stock", c), chain.unit(c), 0, k, waves)
+            end = self._carry(("stock", c), chain.unit(c), 0, k + 1, waves)
             sources.append(OutcomeSource(chain.outcomes(start, end, False), int(stock[c])))
         mean = self.plan.founding_mean_per_year
         for j in range(k + 1):
@@ -226,8 +242,8 @@ class ExactModel:
             if j == k:
                 outcome = chain.outcomes(np.zeros(chain.n_states), at_end_j, True)
             else:
-                start = chain.propagate(at_end_j, float(j + 1), float(k), waves)
-                end = chain.propagate(start, float(k), float(k + 1), waves)
+                start = self._carry(("founded", j), at_end_j, j + 1, k, waves)
+                end = self._carry(("founded", j), at_end_j, j + 1, k + 1, waves)
                 outcome = chain.outcomes(start, end, False)
             sources.append(OutcomeSource(means=mean * outcome, shape=self.plan.founding_dispersion))
         groups = self.plan.groups
