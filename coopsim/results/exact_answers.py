@@ -23,7 +23,7 @@ import pandas as pd
 from coopsim.engines.exact.distributions import (
     Distribution,
     mean,
-    metric_distribution,
+    metric_distributions,
     probability_met,
     quantiles,
 )
@@ -61,7 +61,7 @@ def _year(
     """Year k's quantile-table rows by metric and the probabilities of the targets set for
     that year."""
     year = model.plan.years[k]
-    found = {name: metric_distribution(model, name, k) for name in METRIC_NAMES}
+    found = metric_distributions(model, list(METRIC_NAMES), k)
     met = {}
     for label, target in targets.items():
         if target.year == year:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from coopsim.engines.exact.distributions import (
     Distribution,
-    metric_distribution,
+    metric_distributions,
     probability_met,
 )
 from coopsim.engines.exact.model import ExactModel
@@ -31,12 +31,14 @@ class ExactForecastResult(ForecastResult):
 
     def __post_init__(self) -> None:
         assert self.model is not None
+        by_year = [
+            metric_distributions(self.model, list(METRIC_NAMES), k) for k in range(len(self.years))
+        ]
         self.distributions = {}
-        for name in METRIC_NAMES:
-            for k, year in enumerate(self.years):
-                found = metric_distribution(self.model, name, k)
-                if found is not None:
-                    self.distributions[(name, year)] = found
+        for name in METRIC_NAMES:  # in the order metric by metric, year by year
+            for year, found in zip(self.years, by_year, strict=True):
+                if found[name] is not None:
+                    self.distributions[(name, year)] = found[name]
         self.targets = {}
         for name, target in self.scenario.targets.items():
             p = probability_met(self.distributions[(target.metric, target.year)], target)

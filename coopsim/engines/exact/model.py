@@ -59,6 +59,7 @@ from coopsim.engines.exact.shares import (
 )
 from coopsim.engines.exact.sources import (
     OutcomeSource,
+    count_pmfs,
     joint_pmf,
     mixture_part_pmf,
     weighted_pmf,
@@ -268,6 +269,15 @@ class ExactModel:
         year k: (values, probabilities)."""
         xs, _, pmf = self._pmf(k, self._indicator(states), None)
         return xs, pmf[:, 0]
+
+    def count_pmfs(self, k: int, states: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """count_pmf for each set of states, transformed together where year k has one branch
+        (sources.count_pmfs: the same numbers)."""
+        branches = self.branches[k]
+        if len(branches) > 1:
+            return [self.count_pmf(k, found) for found in states]
+        found = count_pmfs(branches[0].sources, [self._indicator(s) for s in states])
+        return [(xs, pmf[:, 0]) for xs, _, pmf in found]
 
     def share_distribution(
         self, k: int, numerator: list[int], rest: list[int]

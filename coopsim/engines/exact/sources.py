@@ -122,14 +122,12 @@ def joint_pmf(
 def count_pmf(
     sources: list[OutcomeSource], x: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """joint_pmf of the count of x-states alone, the sources of a kind transformed together
-    (one array operation each, not one per source): the same operations element by element
-    as one source at a time, so the same numbers to the last bit."""
-    mask = x == 1
-    weights = [
-        float((s.probabilities if s.probabilities is not None else s.means)[mask].sum())
-        for s in sources
-    ]
+    """joint_pmf of the count of x-states alone (count_pmfs of one count)."""
+    return count_pmfs(sources, [x])[0]
+
+
+def _count_window(sources: list[OutcomeSource], weights: list[float]) -> tuple[int, int]:
+    """window() of a count from each source's weight (probability or mean) of counting."""
     mean = var = 0.0
     for source, w in zip(sources, weights, strict=True):  # as window(): moments in order
         if source.probabilities is not None:
@@ -140,16 +138,40 @@ def count_pmf(
             var += w + (w * w / source.shape if source.shape else 0.0)
     sd = math.sqrt(var)
     x_lo = max(0, math.floor(mean - 9 * sd - 4))
-    x_len = max(8, math.ceil(mean + 11 * sd + 10) - x_lo)
-    # Half the frequencies: at -u every step below gives the conjugate of its value at u, to
-    # the last bit (fftfreq negates exactly; expm1, log1p and exp are odd in the imaginary
-    # part), so the other half is mirrored, not computed. Index n // 2 of an even length is
-    # -1/2 and has no partner: it is computed.
-    half = np.arange((x_len - 1) // 2 + 1)
-    if x_len % 2 == 0:
-        half = np.append(half, x_len // 2)
-    u = 2 * np.pi * np.fft.fftfreq(x_len)[half]
-    z = np.array(weights)[:, None] * np.expm1(1j * u)[None, :]
+    return x_lo, max(8, math.ceil(mean + 11 * sd + 10) - x_lo)
+
+
+def count_pmfs(
+    sources: list[OutcomeSource], xs: list[np.ndarray]
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """joint_pmf of the count of x-states alone for each x in xs, the sources of a kind and
+    the counts transformed together (one array operation each, not one per source or
+    count): the same operations element by element as one source and one count at a time,
+    so the same numbers to the last bit.
+
+    Half the frequencies of each count: at -u every step gives the conjugate of its value at
+    u, to the last bit (fftfreq negates exactly; expm1, log1p and exp are odd in the
+    imaginary part), so the other half is mirrored, not computed. Index n // 2 of an even
+    length is -1/2 and has no partner: it is computed."""
+    values = [s.probabilities if s.probabilities is not None else s.means for s in sources]
+    lows, lengths, halves, weights = [], [], [], []
+    for x in xs:
+        mask = x == 1
+        found = [float(v[mask].sum()) for v in values]
+        x_lo, x_len = _count_window(sources, found)
+        half = np.arange((x_len - 1) // 2 + 1)
+        if x_len % 2 == 0:
+            half = np.append(half, x_len // 2)
+        lows.append(x_lo)
+        lengths.append(x_len)
+        halves.append(half)
+        weights.append(found)
+    sizes = [len(half) for half in halves]
+    u = np.concatenate(
+        [2 * np.pi * np.fft.fftfreq(n)[half] for n, half in zip(lengths, halves, strict=True)]
+    )
+    spread = np.repeat(np.array(weights).T, sizes, axis=1)  # (sources, frequencies)
+    z = spread * np.expm1(1j * u)[None, :]
     terms = z.copy()  # Poisson sources: z itself
     fixed = np.array([s.probabilities is not None for s in sources])
     mixed = np.array([s.probabilities is None and s.shape is not None for s in sources])
@@ -159,18 +181,21 @@ def count_pmf(
     if mixed.any():
         shapes = np.array([s.shape for s in sources if s.probabilities is None and s.shape])
         terms[mixed] = -shapes[:, None] * np.log1p(-z[mixed] / shapes[:, None])
-    log_phi = -1j * (u * x_lo + 0.0)
+    log_phi = -1j * (u * np.repeat(np.array(lows, dtype=float), sizes) + 0.0)
     for term in terms:
         log_phi = log_phi + term
-    phi = np.exp(log_phi)
-    spectrum = np.empty(x_len, dtype=complex)
-    spectrum[half] = np.conj(phi)
-    mirrored = (x_len - 1) // 2
-    spectrum[x_len - mirrored :] = phi[mirrored:0:-1]
-    pmf = np.fft.irfft2(spectrum[:, None], s=(x_len, 1))
-    pmf = np.clip(pmf, 0.0, None)
-    pmf /= pmf.sum()
-    return x_lo + np.arange(x_len), np.arange(1), pmf
+    phis = np.split(np.exp(log_phi), np.cumsum(sizes)[:-1])
+    out = []
+    for x_lo, x_len, half, phi in zip(lows, lengths, halves, phis, strict=True):
+        spectrum = np.empty(x_len, dtype=complex)
+        spectrum[half] = np.conj(phi)
+        mirrored = (x_len - 1) // 2
+        spectrum[x_len - mirrored :] = phi[mirrored:0:-1]
+        pmf = np.fft.irfft2(spectrum[:, None], s=(x_len, 1))
+        pmf = np.clip(pmf, 0.0, None)
+        pmf /= pmf.sum()
+        out.append((x_lo + np.arange(x_len), np.arange(1), pmf))
+    return out
 
 
 def mixture_part_pmf(
