@@ -12,33 +12,25 @@ Two savings, both with a stated bound on what they change:
   by at most that times the grid size (about 1e-16): below the transform's own rounding.
 - A share's summary (mean, quantiles, P(target met)) is read without sorting the grid's
   hundreds of thousands of ratios: the mean by a one-dimensional integral of the generating
-  function, quantiles and probabilities from cumulative sums down the grid's columns (the
-  same smallest value whose cumulative probability reaches a level as a full sort gives).
+  function, quantiles and probabilities from cumulative sums down the grid's columns
+  (engines.exact.share_distribution), those sums straight from the transform.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
+from coopsim.engines.exact.share_distribution import ShareDistribution
 from coopsim.engines.exact.sources import OutcomeSource, window
+
+__all__ = ["ShareDistribution", "ratio_mean", "share_joint_pmf", "spectral_share"]
 
 #: Frequencies where the bound on log|phi| is below -TRUNCATION are left out of the transform.
 TRUNCATION = 50.0
-#: Bisection steps before a quantile's interval is sorted (2^-14 wide: a point in a few
-#: columns; fewer steps leave more points to sort, more cost more than they save).
-BISECTIONS = 14
-#: A quantile's interval is narrowed to this width before its points are sorted.
-WIDTH = (1 + 1e-9) / 2**BISECTIONS
-#: Where the quantile search first reads the cumulative probability, in standard deviations
-#: of the share about its mean (half a one apart: linear interpolation between neighbours
-#: is then good to about an eighth of their gap, and two interpolated pairs nearly reach
-#: WIDTH).
-SEARCH_GRID = np.arange(-10, 11) / 2
 #: Gauss-Laguerre nodes of ratio_mean (it has converged to rounding by 32).
 LAGUERRE_NODES = 48
 
@@ -304,273 +296,6 @@ def ratio_mean(
 def _laguerre() -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Laguerre nodes and weights for ratio_mean."""
     return np.polynomial.laguerre.laggauss(LAGUERRE_NODES)
-
-
-class ShareDistribution:
-    """Exact distribution of X / (X + Y), held as the joint pmf of (X, Y) on a grid, or as the
-    cumulative sums down its columns from the transform (spectral_cumulative: (G, ramp));
-    outcomes with X + Y = 0 are left out (their probability is not spread over the others).
-    Unpacks as (sorted distinct values, probabilities), like a count's distribution; the
-    summary reads its quantiles and probabilities off the cumulative sums instead (for a fixed
-    Y the share grows with X), and its mean is given (ratio_mean)."""
-
-    def __init__(
-        self,
-        xs: np.ndarray,
-        ys: np.ndarray,
-        pmf: np.ndarray | None,
-        mean: float,
-        spectral: tuple[np.ndarray, np.ndarray] | None = None,
-        spread: float = 0.0,
-    ) -> None:
-        self.xs, self.ys, self._mean = xs, ys, mean
-        self._spread = spread  # about the share's standard deviation, to start a search
-        self._x = xs.astype(float)
-        self._y = ys.astype(float)
-        self._columns = np.arange(len(ys))
-        self._pmf, self._c, self._ramp = pmf, None, None
-        self._origin = 0.0  # the probability of X + Y = 0, on the spectral route
-        empty = xs[0] + ys[0] == 0  # X + Y = 0 at the grid's first point: left out
-        if spectral is not None:
-            self._c, self._ramp = spectral
-            if empty:
-                self._origin = float(self._c[1, 0] - self._c[0, 0] + self._ramp[0])
-        elif empty:
-            assert pmf is not None
-            self._pmf = pmf.copy()
-            self._pmf[0, 0] = 0.0
-
-    def mean(self) -> float:
-        """E[X / (X + Y)] over the outcomes with X + Y > 0."""
-        return self._mean
-
-    @property
-    def pmf(self) -> np.ndarray:
-        """The joint pmf on the grid (on the spectral route, the cumulative sums' steps)."""
-        if self._pmf is None:
-            c, ramp = self._cumulative(), self._ramp
-            assert ramp is not None
-            pmf = c[1:] - c[:-1]
-            pmf += ramp
-            np.maximum(pmf, 0.0, out=pmf)
-            if self._origin:
-                pmf[0, 0] = 0.0
-            self._pmf = pmf
-        return self._pmf
-
-    @cached_property
-    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        pmf = self.pmf
-        total = self._x[:, None] + self._y[None, :]
-        keep = (total > 0) & (pmf > 0)
-        ratios = np.broadcast_to(self._x[:, None], total.shape)[keep] / total[keep]
-        order = np.argsort(ratios, kind="stable")
-        values, starts = np.unique(ratios[order], return_index=True)
-        return values, np.add.reduceat(pmf[keep][order], starts)
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        return iter(self._sorted)
-
-    def __getitem__(self, index: int) -> np.ndarray:
-        return self._sorted[index]
-
-    def __len__(self) -> int:
-        return 2
-
-    def _cumulative(self) -> np.ndarray:
-        """On the grid route C[i, j] = P(X < xs[i], Y = ys[j]), cumulative sums down the
-        columns from 0; on the spectral route G."""
-        if self._c is None:
-            assert self._pmf is not None
-            c = np.empty((len(self.xs) + 1, len(self.ys)))
-            c[0] = 0.0
-            for i, row in enumerate(self._pmf):  # a row at a time: twice as fast as np.cumsum
-                np.add(c[i], row, out=c[i + 1])
-            self._c = c
-        return self._c
-
-    def _at(self, rows: np.ndarray) -> np.ndarray:
-        """C[rows[..., j], j] = P(X < xs[0] + rows[..., j], Y = ys[j]) for each column j."""
-        c = self._cumulative()
-        found = np.take(c, rows * c.shape[1] + self._columns)
-        if self._ramp is None:
-            return found
-        found -= c[0]
-        found += rows * self._ramp
-        if self._origin:
-            found[..., 0] -= np.where(rows[..., 0] > 0, self._origin, 0.0)
-        return found
-
-    def _points(self, row: np.ndarray, column: np.ndarray) -> np.ndarray:
-        """The pmf at points (row, column), without the whole grid on the spectral route."""
-        if self._ramp is None:
-            return self.pmf[row, column]
-        c = self._cumulative()
-        found = np.maximum(c[row + 1, column] - c[row, column] + self._ramp[column], 0.0)
-        if self._origin:
-            found[(row == 0) & (column == 0)] = 0.0
-        return found
-
-    def _share(self, i: np.ndarray) -> np.ndarray:
-        """The share at rows i (one row per column; the same division as a sort uses)."""
-        x = self._x[np.minimum(i, len(self.xs) - 1)]
-        return x / (x + self._y)
-
-    def _rows(self, r: np.ndarray, strict: bool) -> np.ndarray:
-        """For thresholds r (m,), how many rows of each column have share <= r (< r if
-        strict): (m, columns). A column's shares rise with X, so those rows come first; an
-        estimate from X <= rY / (1 - r) is corrected by one row either way with the same
-        floating-point shares as _sorted compares."""
-        n = len(self.xs)
-        r = np.asarray(r, dtype=float)[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bound = np.where(r < 1, r * self._y / (1 - r), np.inf)
-        rows = np.clip(np.floor(bound) - self.xs[0] + 1, 0, n).astype(np.intp)
-        below = np.less if strict else np.less_equal
-        for _ in range(2):  # (once is nearly always enough: a second pass only if needed)
-            down = (rows > 0) & ~below(self._share(np.maximum(rows - 1, 0)), r)
-            if not down.any():
-                break
-            rows -= down
-        for _ in range(2):
-            up = (rows < n) & below(self._share(rows), r)
-            if not up.any():
-                break
-            rows += up
-        return rows
-
-    def _below(self, r: np.ndarray, strict: bool) -> np.ndarray:
-        """P(share <= r) (< r if strict) for each threshold in r."""
-        return self._at(self._rows(r, strict)).sum(axis=1)
-
-    def _above(self, r: np.ndarray, inclusive: bool) -> np.ndarray:
-        """P(share > r) (>= r if inclusive): each column's total less what is below."""
-        every = np.full(len(self.ys), len(self.xs))
-        return (self._at(every)[None, :] - self._at(self._rows(r, inclusive))).sum(axis=1)
-
-    def probability(self, comparison: str, low: float, high: float | None = None) -> float:
-        """P(share `comparison` low) for >, >=, <, <=, or P(low <= share <= high)."""
-        r = np.array([low])
-        if comparison == "between":
-            assert high is not None
-            inside = self._at(self._rows(np.array([high]), False))
-            inside = inside - self._at(self._rows(r, True))
-            return float(inside.sum())
-        if comparison in ("<", "<="):
-            return float(self._below(r, comparison == "<")[0])
-        return float(self._above(r, comparison == ">=")[0])
-
-    def _estimated(self, shares: np.ndarray) -> np.ndarray:
-        """P(share <= s) for each s in `shares` (any shape), the rows estimated and not
-        corrected (_rows): enough to narrow a search, whose end is counted exactly."""
-        with np.errstate(divide="ignore"):
-            odds = shares / (1 - shares)
-        rows = np.floor(odds[..., None] * self._y)
-        rows += 1 - self.xs[0]
-        np.clip(rows, 0, len(self.xs), out=rows)
-        return self._at(rows.astype(np.intp)).sum(axis=-1)
-
-    def _bracket(self, goals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each goal an interval (lo, hi], at most WIDTH wide, with the estimated P(share
-        <= lo) below it and P(share <= hi) not. From a spread (spectral route): the estimate
-        read on SEARCH_GRID about the mean, then twice at a pair either side of the linear
-        interpolation for the goal, 1/16 of the interval apart; bisection finishes any goal
-        this leaves wider (and does it all without a spread)."""
-        n = len(goals)
-        lo, hi = np.full(n, -1e-9), np.ones(n)
-        if self._spread > 0:
-            f_lo = np.zeros(n)
-            f_hi = np.full(n, self._at(np.full(len(self.ys), len(self.xs))).sum())
-            points = np.clip(self._mean + self._spread * SEARCH_GRID, 0.0, 1.0 - 1e-9)
-            found = self._estimated(points)
-            for step in range(3):
-                lo, f_lo, hi, f_hi = _narrowed(goals, points, found, (lo, f_lo, hi, f_hi))
-                if step == 2 or (hi - lo).max() <= WIDTH:
-                    break
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    at = lo + (goals - f_lo) / (f_hi - f_lo) * (hi - lo)
-                at = np.where(np.isfinite(at), at, 0.5 * (lo + hi))
-                gap = np.maximum((hi - lo) / 16, WIDTH / 2.001)
-                at = np.clip(at, lo + gap, hi - gap)
-                points = np.stack([at - gap, at + gap], axis=1)
-                found = self._estimated(points)
-        for _ in range(8 * BISECTIONS):  # rows estimated, not corrected: this only narrows
-            if (hi - lo).max() <= WIDTH:
-                break
-            mid = 0.5 * (lo + hi)
-            reached = self._estimated(mid) >= goals
-            hi = np.where(reached, mid, hi)
-            lo = np.where(reached, lo, mid)
-        return lo, hi
-
-    def quantiles(self, levels: np.ndarray) -> np.ndarray:
-        """For each level, the smallest share whose cumulative probability reaches it (less
-        1e-12, as distributions.quantile): a bisection on the share narrows each level to an
-        interval (lo, hi] with P(share <= lo) below it and P(share <= hi) not (counted
-        exactly), then the grid points with shares in it are sorted and summed from there."""
-        goals = np.asarray(levels, dtype=float) - 1e-12
-        columns = self._columns
-        lo, hi = self._bracket(goals)
-        low_rows, high_rows = self._rows(lo, False), self._rows(hi, False)
-        below = self._at(low_rows).sum(axis=1)
-        reached = self._at(high_rows).sum(axis=1)
-        # Every level's points at once: grouped by level, sorted by share within a level.
-        counts = (high_rows - low_rows).ravel()
-        level = np.repeat(np.arange(counts.size) // len(columns), counts)
-        column = np.repeat(np.tile(columns, len(goals)), counts)
-        first = np.cumsum(counts) - counts
-        row = (
-            np.repeat(low_rows.ravel(), counts) + np.arange(counts.sum()) - np.repeat(first, counts)
-        )
-        x = self._x[row]
-        shares = x / (x + self._y[column])
-        order = np.lexsort((shares, level))
-        level, shares = level[order], shares[order]
-        running = np.cumsum(self._points(row, column)[order])
-        sizes = np.bincount(level, minlength=len(goals))
-        ends = np.cumsum(sizes)
-        starts = ends - sizes
-        before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0.0)
-        running = running - before[level] + below[level]  # from P(share <= lo) in each level
-        hits = np.flatnonzero(running >= goals[level])
-        out = np.empty(len(goals))
-        for k, goal in enumerate(goals):
-            if not below[k] < goal <= reached[k] or sizes[k] == 0:
-                out[k] = _sorted_quantile(self._sorted, goal)  # a misjudged estimate
-                continue
-            index = int(np.searchsorted(hits, starts[k]))
-            at = int(hits[index]) if index < len(hits) else ends[k] - 1
-            out[k] = shares[min(at, ends[k] - 1)]  # never reached (rounding): the last one
-        return out
-
-
-def _narrowed(
-    goals: np.ndarray,
-    points: np.ndarray,
-    found: np.ndarray,
-    bracket: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The brackets (lo, P(lo), hi, P(hi)) of each goal moved in to the points read (shared
-    (p,) or one row per goal (goals, p)) whose estimated probabilities `found` fall short of
-    the goal (lo) or reach it (hi)."""
-    lo, f_lo, hi, f_hi = bracket
-    points = np.broadcast_to(points, (len(goals), points.shape[-1]))
-    found = np.broadcast_to(found, points.shape)
-    short = found < goals[:, None]
-    every = np.arange(len(goals))
-    i = np.argmax(np.where(short, points, -np.inf), axis=1)
-    move = short[every, i] & (points[every, i] > lo)
-    lo, f_lo = np.where(move, points[every, i], lo), np.where(move, found[every, i], f_lo)
-    j = np.argmin(np.where(short, np.inf, points), axis=1)
-    move = ~short[every, j] & (points[every, j] < hi)
-    hi, f_hi = np.where(move, points[every, j], hi), np.where(move, found[every, j], f_hi)
-    return lo, f_lo, hi, f_hi
-
-
-def _sorted_quantile(distribution: tuple[np.ndarray, np.ndarray], goal: float) -> float:
-    """The smallest value whose cumulative probability reaches `goal`, by a full sort."""
-    values, probs = distribution
-    return float(values[min(int(np.searchsorted(np.cumsum(probs), goal)), len(values) - 1)])
 
 
 def spectral_share(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> ShareDistribution:
