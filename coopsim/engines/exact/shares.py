@@ -164,9 +164,9 @@ def _inverse_real(partial: np.ndarray, m: int) -> np.ndarray:
     width = partial.shape[1]
     if _largest_factor(m) <= LARGEST_FAST_FACTOR or 2 * (width - 1) >= m:
         return np.fft.irfft(partial, n=m, axis=1)
-    cosines, sines = _half_table(m, width)
-    even = partial.real @ cosines
-    odd = partial.imag @ sines
+    cosines, sines = _half_table(m, -(-width // 32) * 32)  # a table per 32 widths, sliced
+    even = partial.real @ cosines[:width]
+    odd = partial.imag @ sines[:width]
     half = m // 2 + 1
     out = np.empty((partial.shape[0], m))
     np.subtract(even, odd, out=out[:, :half])
