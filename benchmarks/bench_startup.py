@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BASELINE, median_seconds
-
-
-def command(*args: str) -> list[str]:
-    """The installed console script (as a user runs it), else `python -m coopsim`."""
-    found = shutil.which("coopsim", path=str(Path(sys.executable).parent))
-    return [found, *args] if found else [sys.executable, "-m", "coopsim", *args]
+from common import BASELINE, command, median_seconds
 
 
 def main() -> None:

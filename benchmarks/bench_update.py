@@ -14,22 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_seconds
+from common import command, median_seconds
 
 SCENARIO = Path(__file__).resolve().parents[1] / "docs/examples/july_review/cleanup_risk.toml"
-
-
-def command(*args: str) -> list[str]:
-    """The installed console script (as a user runs it), else `python -m coopsim`."""
-    found = shutil.which("coopsim", path=str(Path(sys.executable).parent))
-    return [found, *args] if found else [sys.executable, "-m", "coopsim", *args]
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -31,3 +33,9 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def command(*args: str) -> list[str]:
+    """The installed console script (as a user runs it), else `python -m coopsim`."""
+    found = shutil.which("coopsim", path=str(Path(sys.executable).parent))
+    return [found, *args] if found else [sys.executable, "-m", "coopsim", *args]
