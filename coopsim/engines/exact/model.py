@@ -181,7 +181,7 @@ class ExactModel:
         same numbers, each year's made once for all the years after it."""
         if t <= t0:
             return start
-        key = (unit, t, frozenset(w for w in waves if w < t))
+        key = (unit, t, frozenset(w for w in waves if w < t) if waves else waves)
         if key not in self._carried:
             before = self._carry(unit, start, t0, t - 1, waves)
             self._carried[key] = self.chain.propagate(before, float(t - 1), float(t), waves)
