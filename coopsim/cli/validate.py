@@ -20,6 +20,7 @@ def add_validate_command(commands: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Each file loaded, its region read and the plan compiled; every failure reported."""
+    from coopsim.inputs.published import within_year
     from coopsim.inputs.region_data import load_scenario_and_region
     from coopsim.model.plan import compile_plan
 
@@ -27,11 +28,18 @@ def run_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             loaded, region = load_scenario_and_region(path, args.overrides)
-            compile_plan(loaded.scenario, region.data)
+            plan = compile_plan(loaded.scenario, region.data)
+            origin = ""
+            if any(within_year(o, plan.first_year) for o in region.data.observations()):
+                from coopsim.analyses.origin.report import in_year_report
+
+                report = in_year_report(region.data, plan.first_year)  # refuses a bad one
+                if report is not None:
+                    origin = f" (forecasts start at the report of {report.date.isoformat()})"
         except InputError as error:
             report_input_error(error)
             failed = True
         else:
             if not args.quiet:
-                print(f"{path}: ok")
+                print(f"{path}: ok{origin}")
     return EXIT_INPUT if failed else EXIT_OK

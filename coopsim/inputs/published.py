@@ -208,3 +208,8 @@ def share_quantity(name: str, classes: list[str] | None) -> str:
     if name != "well_operating":
         return f"shares.{name}"
     return "shares." + "+".join(sorted(classes or WELL_OPERATING_DEFAULT))
+
+
+def within_year(item: Observation, year: int) -> bool:
+    """Whether a figure lies within `year`, before its 31 December (a report in the year)."""
+    return dt.date(year, 1, 1) <= item.start and item.end <= dt.date(year, 12, 30)

@@ -81,6 +81,16 @@ def test_a_report_dated_only_to_a_long_window_is_refused(tmp_path: Path) -> None
         in_year_report(region.data, 2024)
     assert "dated_snapshots.review_2024_06_30" in str(error.value)
     assert "31 days" in str(error.value)
+    scenario = (EXAMPLE / "scenario.toml").read_text()
+    base = Path("scenarios/baseline.toml").resolve()
+    (tmp_path / "scenario.toml").write_text(
+        scenario.replace('"../../../scenarios/baseline.toml"', f'"{base}"')
+    )
+    done = _coopsim("validate", str(tmp_path / "scenario.toml"))
+    assert done.returncode == 2 and "review_2024_06_30" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = _coopsim("validate", str(EXAMPLE / "scenario.toml"))
+    assert done.returncode == 0 and "start at the report of 2024-06-30" in done.stdout
 
 
 def test_the_posterior_is_reweighted_by_the_report(july) -> None:

@@ -21,7 +21,7 @@ from coopsim.analyses.calibration.record.timeline import (
 )
 from coopsim.errors import InputError
 from coopsim.inputs.figures import describe
-from coopsim.inputs.published import Observation
+from coopsim.inputs.published import Observation, within_year
 from coopsim.inputs.region_data import Region
 
 #: The metric a report's figure is a value of (figures of other quantities are not drawn).
@@ -81,12 +81,6 @@ class InYearReport:
         return found
 
 
-def _within(item: Observation, first_year: int) -> bool:
-    """Whether a figure lies within the first year, before its 31 December."""
-    first, last = dt.date(first_year, 1, 1), dt.date(first_year, 12, 30)
-    return first <= item.start and item.end <= last
-
-
 def _window_days(item: Observation) -> int:
     return 0 if item.exact_date else (item.end - item.start).days
 
@@ -100,7 +94,7 @@ def in_year_report(region: Region, first_year: int) -> InYearReport | None:
     """The figures the region publishes within `first_year` (None when there are none). A
     stock whose day is known only to a window longer than SHORT_WINDOW_DAYS cannot be an
     origin and is refused, naming it."""
-    observations = [o for o in region.observations() if _within(o, first_year)]
+    observations = [o for o in region.observations() if within_year(o, first_year)]
     stopped = stopped_reports(observations)
     figures, lines, not_used = [], [], {}
     for item in observations:
