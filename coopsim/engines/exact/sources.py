@@ -191,7 +191,9 @@ def count_pmfs(
         spectrum[half] = np.conj(phi)
         mirrored = (x_len - 1) // 2
         spectrum[x_len - mirrored :] = phi[mirrored:0:-1]
-        pmf = np.fft.irfft2(spectrum[:, None], s=(x_len, 1))
+        # irfft2(spectrum[:, None], s=(x_len, 1)) to the last bit: the inverse transform down
+        # the column, then a real one of length 1, which keeps the real part
+        pmf = np.fft.ifft(spectrum).real[:, None]
         pmf = np.clip(pmf, 0.0, None)
         pmf /= pmf.sum()
         out.append((x_lo + np.arange(x_len), np.arange(1), pmf))
