@@ -182,3 +182,26 @@ def test_a_target_on_a_metric_the_engine_does_not_compute_is_refused(region):
     members = Target(metric="members", year=2024, comparison=">", threshold=1.0)
     with pytest.raises(ValueError, match="does not compute members"):
         ExactAnswers({"members": members}).answer(plan)
+
+
+def test_the_spectral_route_leaves_out_no_cooperatives_as_the_grid_does():
+    from coopsim.engines.exact.sources import OutcomeSource
+
+    probabilities = np.zeros(14)
+    probabilities[[0, 2, 8]] = 0.3, 0.3, 0.4  # good, average, dissolved in the year
+    means = np.zeros(14)
+    means[[4, 6]] = 0.8, 0.6
+    sources = [OutcomeSource(probabilities, 3), OutcomeSource(means=means, shape=2.0)]
+    x, y = np.zeros(14), np.zeros(14)
+    x[[0, 4]], y[[2, 6]] = 1, 1
+    spectral = spectral_share(sources, x, y)
+    grid = ShareDistribution(*share_joint_pmf(sources, x, y), spectral.mean())
+    assert spectral.xs[0] + spectral.ys[0] == 0 and spectral.pmf[0, 0] == 0.0
+    assert np.abs(spectral.pmf - grid.pmf).max() < 1e-15
+    levels = np.array([0.01, *QUANTILE_LEVELS.values(), 0.99])
+    assert np.array_equal(spectral.quantiles(levels), grid.quantiles(levels))
+    for threshold in (0.25, 0.5, 0.75):
+        for comparison in (">", ">=", "<", "<="):
+            assert spectral.probability(comparison, threshold) == pytest.approx(
+                grid.probability(comparison, threshold), abs=1e-14
+            )

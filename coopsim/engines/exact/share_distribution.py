@@ -181,11 +181,14 @@ class ShareDistribution:
     def _estimated(self, shares: np.ndarray) -> np.ndarray:
         """P(share <= s) for each s in `shares` (any shape), the rows estimated and not
         corrected (_rows): enough to narrow a search, whose end is counted exactly."""
-        with np.errstate(divide="ignore"):
-            odds = shares / (1 - shares)
-        rows = np.floor(odds[..., None] * self._y)
+        last = len(self.xs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds = np.where(shares < 1, shares / (1 - shares), np.inf)
+            rows = np.floor(odds[..., None] * self._y)
         rows += 1 - self.xs[0]
-        np.clip(rows, 0, len(self.xs), out=rows)
+        # a share of 1 or more: every row (inf, or inf * 0 = nan where Y = 0)
+        np.nan_to_num(rows, copy=False, nan=last, posinf=last)
+        np.clip(rows, 0, last, out=rows)
         return self._at(rows.astype(np.intp)).sum(axis=-1)
 
     def _bracket(self, goals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
