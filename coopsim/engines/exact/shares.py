@@ -142,7 +142,7 @@ def _largest_factor(n: int) -> int:
     return max(largest, n)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # a plan has about seven lengths on this route; ~0.5 MB a table
 def _half_table(m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(c_l cos(2 pi l j / m) / m, c_l sin(2 pi l j / m) / m) for l < width, j <= m // 2, c_0 = 1
     and c_l = 2 after it: the inverse real transform of length m of a row with `width` leading
