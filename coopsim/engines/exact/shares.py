@@ -245,10 +245,10 @@ def spectral_cumulative(spectrum: Spectrum) -> tuple[np.ndarray, np.ndarray]:
     sum_{i' < i} p[i'] = (i / n) P[0] + (1/n) sum_{k != 0} P[k] (w^(ik) - 1) / (w^k - 1),
     w = e^(2 pi i / n), so G is the transform of P[k] / (w^k - 1) (0 at k = 0) and ramp the
     column totals (the k = 0 row) over n."""
-    u = 2 * np.pi * np.fft.fftfreq(spectrum.x_len)[spectrum.rows]
+    steps = np.expm1(2j * np.pi * np.fft.fftfreq(spectrum.x_len))  # w^k - 1, once a row
     first = spectrum.rows == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        divided = np.where(first, 0.0, spectrum.values / np.expm1(1j * u))
+        divided = np.where(first, 0.0, spectrum.values / steps[spectrum.rows])
     g = spectrum.grid(divided, wrap=True)
     top = np.zeros(int(spectrum.columns.max()) + 1, dtype=complex)
     top[spectrum.columns[first]] = spectrum.values[first]
