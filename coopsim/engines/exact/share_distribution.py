@@ -132,7 +132,8 @@ class ShareDistribution:
     def _share(self, i: np.ndarray) -> np.ndarray:
         """The share at rows i (one row per column; the same division as a sort uses)."""
         x = self._x[np.minimum(i, len(self.xs) - 1)]
-        return x / (x + self._y)
+        with np.errstate(invalid="ignore"):  # 0 / 0 at X + Y = 0, a point left out
+            return x / (x + self._y)
 
     def _rows(self, r: np.ndarray, strict: bool) -> np.ndarray:
         """For thresholds r (m,), how many rows of each column have share <= r (< r if
@@ -244,7 +245,8 @@ class ShareDistribution:
             np.repeat(low_rows.ravel(), counts) + np.arange(counts.sum()) - np.repeat(first, counts)
         )
         x = self._x[row]
-        shares = x / (x + self._y[column])
+        with np.errstate(invalid="ignore"):  # 0 / 0 at X + Y = 0, a point left out
+            shares = x / (x + self._y[column])
         order = np.lexsort((shares, level))
         level, shares = level[order], shares[order]
         running = np.cumsum(self._points(row, column)[order])
