@@ -183,13 +183,14 @@ class ShareDistribution:
         """P(share <= s) for each s in `shares` (any shape), the rows estimated and not
         corrected (_rows): enough to narrow a search, whose end is counted exactly."""
         last = len(self.xs)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            odds = np.where(shares < 1, shares / (1 - shares), np.inf)
-            rows = np.floor(odds[..., None] * self._y)
+        whole = shares >= 1  # every row, Y = 0 included (where the odds would make inf * 0)
+        with np.errstate(divide="ignore"):
+            odds = np.where(whole, 0.0, shares / (1 - shares))
+        rows = np.floor(odds[..., None] * self._y)
         rows += 1 - self.xs[0]
-        # a share of 1 or more: every row (inf, or inf * 0 = nan where Y = 0)
-        np.nan_to_num(rows, copy=False, nan=last, posinf=last)
         np.clip(rows, 0, last, out=rows)
+        if whole.any():
+            rows[whole] = last
         return self._at(rows.astype(np.intp)).sum(axis=-1)
 
     def _bracket(self, goals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
