@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from coopsim.engines.exact.share_distribution import ShareDistribution
-from coopsim.engines.exact.sources import OutcomeSource, window
+from coopsim.engines.exact.sources import OutcomeSource, count_window
 
 __all__ = ["ShareDistribution", "ratio_mean", "share_joint_pmf", "spectral_share"]
 
@@ -39,8 +39,16 @@ Weights = list[tuple[float, float, float]]
 
 
 def joint_weights(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> Weights:
-    """Each source's OutcomeSource.joint_weights, worked out once for all that reads them."""
-    return [source.joint_weights(x, y) for source in sources]
+    """Each source's OutcomeSource.joint_weights (the same sums), the three masks made once
+    for all the sources and the weights worked out once for all that read them."""
+    masks = [(x == a) & (y == b) for a, b in ((1, 0), (0, 1), (1, 1))]
+    found = []
+    for source in sources:
+        weights = source.probabilities if source.probabilities is not None else source.means
+        assert weights is not None
+        only_x, only_y, both = (float(weights[mask].sum()) for mask in masks)
+        found.append((only_x, only_y, both))
+    return found
 
 
 def _bound_coefficients(
@@ -207,8 +215,11 @@ def share_spectrum(
     the frequencies whose bound on |phi| exceeds e^-TRUNCATION (module docstring); `joint`,
     the sources' joint_weights if already worked out."""
     joint = joint_weights(sources, x, y) if joint is None else joint
-    x_lo, x_len = window(sources, x)
-    y_lo, y_len = window(sources, y)
+    if any(both for _, _, both in joint):
+        raise ValueError("a share's numerator and rest must not overlap")
+    # window() of each count, from the weights (disjoint states: the same sums)
+    x_lo, x_len = count_window(sources, [only_x for only_x, _, _ in joint])
+    y_lo, y_len = count_window(sources, [only_y for _, only_y, _ in joint])
     u_all = 2 * np.pi * np.fft.fftfreq(x_len)
     v_all = 2 * np.pi * np.fft.rfftfreq(y_len)
     iu, iv = _kept_frequencies(u_all, v_all, _bound_coefficients(sources, joint))

@@ -126,7 +126,7 @@ def count_pmf(
     return count_pmfs(sources, [x])[0]
 
 
-def _count_window(sources: list[OutcomeSource], weights: list[float]) -> tuple[int, int]:
+def count_window(sources: list[OutcomeSource], weights: list[float]) -> tuple[int, int]:
     """window() of a count from each source's weight (probability or mean) of counting."""
     mean = var = 0.0
     for source, w in zip(sources, weights, strict=True):  # as window(): moments in order
@@ -158,7 +158,7 @@ def count_pmfs(
     for x in xs:
         mask = x == 1
         found = [float(v[mask].sum()) for v in values]
-        x_lo, x_len = _count_window(sources, found)
+        x_lo, x_len = count_window(sources, found)
         half = np.arange((x_len - 1) // 2 + 1)
         if x_len % 2 == 0:
             half = np.append(half, x_len // 2)
