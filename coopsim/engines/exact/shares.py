@@ -46,7 +46,7 @@ def joint_weights(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) ->
     for source in sources:
         weights = source.probabilities if source.probabilities is not None else source.means
         assert weights is not None
-        only_x, only_y, both = (float(weights[mask].sum()) for mask in masks)
+        only_x, only_y, both = (float(np.add.reduce(weights[mask])) for mask in masks)
         found.append((only_x, only_y, both))
     return found
 

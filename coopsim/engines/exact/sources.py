@@ -157,7 +157,7 @@ def count_pmfs(
     lows, lengths, halves, weights = [], [], [], []
     for x in xs:
         mask = x == 1
-        found = [float(v[mask].sum()) for v in values]
+        found = [float(np.add.reduce(v[mask])) for v in values]  # ndarray.sum's reduction
         x_lo, x_len = count_window(sources, found)
         half = np.arange((x_len - 1) // 2 + 1)
         if x_len % 2 == 0:
