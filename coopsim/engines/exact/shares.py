@@ -123,11 +123,23 @@ def _log_characteristic(
         n = kind[~poisson][:, None]
         scale = np.where(n < 0, n, 1.0)  # z / -shape for the negative multinomial ones
         a, b = (weights[~poisson] / scale).T[:, :, None]
-        re = a * cos_u + b * cos_v
-        im = a * sin_u + b * sin_v
-        size = re * (2.0 + re) + im * im  # |1 + z|^2 - 1
-        log_abs += ((0.5 * n) * np.log1p(size)).sum(axis=0)
-        arg += (n * np.arctan2(im, 1.0 + re)).sum(axis=0)
+        # in place, the same operations in the same order as re = a cos_u + b cos_v,
+        # im = a sin_u + b sin_v, size = re (2 + re) + im^2 = |1 + z|^2 - 1, log1p(size)
+        # and arctan2(im, 1 + re)
+        re = a * cos_u
+        re += b * cos_v
+        im = a * sin_u
+        im += b * sin_v
+        size = 2.0 + re
+        size *= re
+        size += im * im
+        np.log1p(size, out=size)
+        size *= 0.5 * n
+        log_abs += size.sum(axis=0)
+        re += 1.0
+        np.arctan2(im, re, out=im)
+        im *= n
+        arg += im.sum(axis=0)
     return log_abs, arg
 
 
@@ -200,11 +212,13 @@ class Spectrum:
         """The inverse transform of `values` at the kept frequencies on the windows (wrap: with
         row 0 repeated after the last, as the periodic transform has it). Only columns up to
         the last kept one are non-zero, so the first pass transforms those alone."""
-        spectrum = np.zeros((self.x_len, int(self.columns.max()) + 1), dtype=complex)
+        width = int(self.columns.max()) + 1
+        spectrum = np.zeros((self.x_len, width), dtype=complex)
         spectrum[self.rows, self.columns] = values
-        partial = np.fft.ifft(spectrum, axis=0)
+        partial = np.empty((self.x_len + wrap, width), dtype=complex)
+        np.fft.ifft(spectrum, axis=0, out=partial[: self.x_len])
         if wrap:
-            partial = np.concatenate([partial, partial[:1]])
+            partial[self.x_len] = partial[0]
         return _inverse_real(partial, self.y_len)
 
 
