@@ -300,20 +300,26 @@ def ratio_mean(
         return 0.0
     nodes, node_weights = _laguerre()
     e = np.expm1(-nodes / scale)  # e^-s - 1
-    log_m = np.zeros(len(nodes))
-    derivative = np.zeros(len(nodes))
-    for source, (a, b) in zip(sources, weights, strict=True):
-        q = a + b
-        if source.probabilities is not None:
-            log_m += source.count * np.log1p(q * e)
-            derivative += source.count * a * (1 + e) / (1 + q * e)
-        elif source.shape is None:
-            log_m += q * e
-            derivative += a * (1 + e)
-        else:
-            r = source.shape
-            log_m += -r * np.log1p(-q * e / r)
-            derivative += a * (1 + e) / (1 - q * e / r)
+    # Each source's terms a row, all of a kind at once; summed down the rows in order, as a
+    # running sum over the sources would add them (the same numbers).
+    a = np.array([w[0] for w in weights])[:, None]
+    q = a + np.array([w[1] for w in weights])[:, None]
+    logs, derivatives = np.empty((len(sources), len(nodes))), np.empty((len(sources), len(nodes)))
+    fixed = np.array([s.probabilities is not None for s in sources])
+    poisson = np.array([s.probabilities is None and s.shape is None for s in sources])
+    mixed = ~fixed & ~poisson
+    if fixed.any():
+        n = np.array([s.count for s in sources if s.probabilities is not None], float)[:, None]
+        logs[fixed] = n * np.log1p(q[fixed] * e)
+        derivatives[fixed] = n * a[fixed] * (1 + e) / (1 + q[fixed] * e)
+    if poisson.any():
+        logs[poisson] = q[poisson] * e
+        derivatives[poisson] = a[poisson] * (1 + e)
+    if mixed.any():
+        r = np.array([s.shape for s in sources if s.probabilities is None and s.shape])[:, None]
+        logs[mixed] = -r * np.log1p(-q[mixed] * e / r)
+        derivatives[mixed] = a[mixed] * (1 + e) / (1 - q[mixed] * e / r)
+    log_m, derivative = logs.sum(axis=0), derivatives.sum(axis=0)
     return float(np.sum(node_weights * np.exp(log_m + nodes) * derivative) / scale)
 
 
