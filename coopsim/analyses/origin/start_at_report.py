@@ -35,9 +35,10 @@ MIN_START_DRAWS = 4096
 METHOD = (
     "the forecast starts at the report's date: the year's flows so far count toward the "
     "year's figures, and each replicate starts from a draw of the state then given the "
-    "report (a Gaussian-sum moment filter run from the starting stock on 1 January under "
-    "the replicate's parameter set; unpublished parts, such as the class split, the "
-    "cooperatives founded this year and those that stopped operating, come from it)"
+    "report (a Gaussian-sum moment filter run under the replicate's parameter set, from the "
+    "starting stock on 1 January or, for a whole-record posterior, from the record's first "
+    "figure; unpublished parts, such as the class split, the cooperatives founded this year "
+    "and those that stopped operating, come from it)"
 )
 
 
@@ -62,11 +63,7 @@ class StartAtReport:
             "not_used": dict(self.report.not_used),
             "points": {m: [list(p) for p in pts] for m, pts in self.report.points().items()},
             "start_draws": origin.count,
-            "alive_at_origin": {
-                "mean": float(np.mean(alive)),
-                "q05": float(np.quantile(alive, 0.05)),
-                "q95": float(np.quantile(alive, 0.95)),
-            },
+            "alive_at_origin": _spread(alive),
             "founded_so_far": _spread(origin.founded),
             "dissolved_so_far": _spread(origin.dissolved),
             "posterior_update": None if self.update is None else self.update.as_dict(),
@@ -75,6 +72,7 @@ class StartAtReport:
 
 
 def _spread(values: np.ndarray) -> dict[str, float]:
+    """Mean and 90% range of a start draws' quantity."""
     return {
         "mean": float(np.mean(values)),
         "q05": float(np.quantile(values, 0.05)),
