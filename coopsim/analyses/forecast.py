@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
+from coopsim.analyses.origin.year_end_start import record_for_year_end, start_from_record
 from coopsim.defaults import (
     DEFAULT_MAX_REPLICATIONS,
     DEFAULT_REPLICATES_PER_SET,
@@ -107,8 +108,23 @@ def forecast(
             )
             plan = started.plan
         elif posterior is not None:
-            sets = choose_sets(posterior, replications, replicates_per_set, posterior_source or "")
-            plan = plan.with_parameter_sets(sets)
+            problem = record_for_year_end(scenario, loaded.data, plan.first_year)
+            if problem is not None:  # a whole-record posterior: its stock from the record too
+                started = start_from_record(
+                    plan,
+                    problem,
+                    posterior,
+                    replications=replications,
+                    replicates_per_set=replicates_per_set,
+                    seed=seed,
+                    posterior_source=posterior_source or "",
+                )
+                plan = started.plan
+            else:
+                source = posterior_source or ""
+                plan = plan.with_parameter_sets(
+                    choose_sets(posterior, replications, replicates_per_set, source)
+                )
         choice = select_engine(engine, plan)
         common = {
             "scenario": scenario,
@@ -141,7 +157,7 @@ def forecast(
                 replicates_per_set=replicates_per_set,
                 precision=precision,
                 max_replications=max_replications,
-                origin="year-end" if report is None else report.date.isoformat(),
+                origin="year-end" if started is None else started.as_dict()["date"],
             )
             store = Checkpoints.open(Path(checkpoints), arguments, size, resume)
         bar = Progress(replications * len(runs), enabled=progress)

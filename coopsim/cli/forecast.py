@@ -47,6 +47,13 @@ def origin_lines(origin: dict | None) -> list[str]:
     """What a forecast started at a report is conditioned on, for the printed table."""
     if origin is None:
         return []
+    if not origin["conditioned_on"]:  # a year-end start drawn from the whole record
+        dormant = origin.get("dormant_at_origin", {}).get("mean", 0.0)
+        return [
+            f"Origin: the year-end ({origin['date']}), each replicate's stock drawn from the "
+            f"whole record under its parameter set (on average {dormant:.0f} stopped operating)",
+            *(f"  note: {note}" for note in origin.get("notes", [])),
+        ]
     lines = [
         f"Origin: the report of {origin['date']}; the forecast is conditioned on "
         f"{len(origin['conditioned_on'])} figure(s) published then (--origin year-end "

@@ -17,7 +17,9 @@ Contract with the engines:
   included) and `removed[d]` (by clean-ups alone);
 - the rest of the first year founds at `founding_factor[d]` x the plan's founding mean (and
   the replicate's founding scale and the period's multiplier): the factor given what the
-  report says of the year's foundings, replacing the first year's gamma draw;
+  report says of the year's foundings, replacing the first year's gamma draw (NaN: the
+  year's factor is drawn as without an origin, as for a start on 1 January, time 0, whose
+  year has told nothing yet);
 - `members[d]` is the members of the `old` cooperatives; the young get theirs at the year's
   end, as every cohort founded in a year does.
 """
@@ -34,22 +36,22 @@ import numpy as np
 class ReportOrigin:
     """Where and from what a report-conditioned forecast starts (see the module's contract)."""
 
-    time: float  # years since 1 January of the first simulated year, 0 < time < 1
+    time: float  # years since 1 January of the first simulated year, 0 <= time < 1
     date: dt.date
     old: np.ndarray  # (count, n_states) int64
     young: np.ndarray  # (count, n_states) int64
     founded: np.ndarray  # (count,) int64
     dissolved: np.ndarray  # (count,) int64
     removed: np.ndarray  # (count,) int64
-    founding_factor: np.ndarray  # (count,) float, > 0
+    founding_factor: np.ndarray  # (count,) float, > 0 (or NaN: drawn as usual)
     members: np.ndarray  # (count,) int64
     #: The published figures the start draws are conditioned on, one line each.
     conditioned_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not 0 < self.time < 1:
+        if not 0 <= self.time < 1:
             raise ValueError(
-                f"an origin lies within the first year (0 < time < 1), not {self.time}"
+                f"an origin lies within the first year (0 <= time < 1), not {self.time}"
             )
         count = len(self.founded)
         shapes = [a.shape[0] for a in (self.old, self.young, self.dissolved, self.removed)]

@@ -81,3 +81,38 @@ def test_starts_carry_the_records_dormant_stock_and_the_report(setting) -> None:
         plan, scenario, report, replications=400, seed=2, posterior=draws, replicates_per_set=10
     )
     assert plain.plan.origin.old[:, 4].mean() < dormant.mean()
+
+
+def test_a_year_end_forecast_starts_from_the_records_stock(setting) -> None:
+    """With a whole-record posterior and no report, replicates start on 1 January from the
+    record's state: some dormant, nothing counted yet, the year's founding drawn as usual."""
+    import coopsim
+    from coopsim.analyses.origin.year_end_start import record_for_year_end, start_from_record
+
+    scenario, region, _, _, draws = setting
+    plan = compile_plan(scenario, region.data)
+    problem = record_for_year_end(scenario, region.data, plan.first_year)
+    assert problem is not None
+    started = start_from_record(
+        plan, problem, draws, replications=400, replicates_per_set=10, seed=3
+    )
+    origin = started.plan.origin
+    assert origin.time == 0.0 and origin.young.sum() == 0
+    assert not (origin.founded.any() or origin.dissolved.any() or origin.removed.any())
+    assert np.isnan(origin.founding_factor).all()
+    assert origin.old[:, 4].mean() > 5
+    assert abs(origin.alive(np.arange(origin.count)).mean() - 1025) < 8
+    result = coopsim.forecast(
+        scenario, replications=400, seed=3, region=region, posterior=draws,
+        replicates_per_set=10, origin="year-end",
+    )  # fmt: skip
+    assert result.origin["kind"] == "year-end, from the whole record"
+    assert result.metric("dormant", 2024).mean() > 5
+    # E[founded in 2024 | set j] = the mean x set j's founding scale: per set, the replicates'
+    # mean less it, averaged over the sets (independent), within 4 standard errors
+    sets = started.plan.parameter_sets
+    founded = result.metric("founded", 2024)
+    which = np.arange(founded.size) % sets.count
+    expected = scenario.founding.mean_per_year * sets.values["founding_scale"]
+    gaps = np.array([founded[which == j].mean() - expected[j] for j in range(sets.count)])
+    assert abs(gaps.mean()) < 4 * gaps.std(ddof=1) / np.sqrt(sets.count)

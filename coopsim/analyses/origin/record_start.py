@@ -19,6 +19,7 @@ import pandas as pd
 from coopsim.analyses.calibration.record.likelihood import figure_condition, run_filter
 from coopsim.analyses.calibration.record.moments import (
     LAYOUT,
+    N_ALIVE,
     Condition,
     Mixture,
     Predictive,
@@ -67,6 +68,32 @@ def conditioned_on_record(
         }
         state = _this_year(state, found.copies)
         out.append(Conditioned(gain, state, {}, pinned_state=True, surprise=surprise))
+    return out
+
+
+def year_end_states(problem: RecordProblem, draws: pd.DataFrame, first_year: int) -> list[Mixture]:
+    """Per posterior row: the state on 1 January of `first_year` given the whole record up to
+    the end of the year before (last year's new cooperatives joined the stock, the year's
+    counters at zero), on the base dimensions."""
+    record = problem.record
+    at = record.time_of(dt.date(first_year - 1, 12, 31))
+    counters = [LAYOUT.founded, LAYOUT.dissolved, LAYOUT.removed]
+    out = []
+    for _, row in draws.iterrows():
+        values = {name: float(row[name]) for name in problem.names if name in row.index}
+        model = problem.model(values)
+        if model is None:
+            raise ValueError(f"posterior row {row.name} gives no model of the record")
+        mix = run_filter(record, model, stop_at=at).final
+        base = LAYOUT.base
+        a = np.zeros((base, mix.size))
+        a[:, :base] = np.eye(base)
+        a[LAYOUT.old, LAYOUT.young] = np.eye(N_ALIVE)  # last year's new ones join the stock
+        a[LAYOUT.young, LAYOUT.young] = 0.0
+        a[counters, counters] = 0.0  # the new year's counts start at zero
+        mean = mix.mean @ a.T
+        cov = np.einsum("ij,cjk,lk->cil", a, mix.cov, a)
+        out.append(Mixture(mix.log_weight, mean, cov, np.ones((len(mean), 0), dtype=bool)))
     return out
 
 

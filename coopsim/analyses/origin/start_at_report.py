@@ -56,6 +56,7 @@ class StartAtReport:
         assert origin is not None
         alive = origin.alive(np.arange(origin.count))
         return {
+            "kind": "report",
             "date": self.report.date.isoformat(),
             "time_in_year": round(self.report.time, 6),
             "method": METHOD,
@@ -127,7 +128,9 @@ def start_at_report(
             f"({problem.record.first_date}) "
             f"under its posterior draw ({len(posterior)} of the posterior's {total} draws, evenly "
             "spaced): the stock's classes, the cooperatives that stopped operating and this "
-            "year's new ones as the record and the report say them"
+            "year's new ones as the record and the report say them (a total read with the "
+            "calibration's register error; a data note's 'starts from the published "
+            "end-of-year stock' does not hold for this start)"
         )
         conditioned_rows = conditioned_on_record(problem, report, posterior)
     every = plan.with_parameter_sets(every_draw(posterior, posterior_source))

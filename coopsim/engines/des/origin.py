@@ -48,9 +48,12 @@ def start_time(plan: SimulationPlan) -> float:
 
 
 def first_year_factors(plan: SimulationPlan, replicate: int, factors: np.ndarray) -> np.ndarray:
-    """The yearly founding factors with the first year's replaced by the start draw's."""
+    """The yearly founding factors with the first year's replaced by the start draw's (kept
+    where the draw's is NaN)."""
     if plan.origin is not None:
-        factors[0] = plan.origin.founding_factor[plan.origin.row(replicate)]
+        given = plan.origin.founding_factor[plan.origin.row(replicate)]
+        if not np.isnan(given):
+            factors[0] = given
     return factors
 
 

@@ -34,11 +34,13 @@ def start_at_origin(
 ) -> None:
     """Fill a block's state from each replicate's start draw, in place: counts[b, 0, 0] (the
     old stock, unsupported) and counts[b, 0, 1] (founded in the first year), the first year's
-    founding factors (factors[b, 0]) and the old stock's members (stock_members[b])."""
+    founding factors (factors[b, 0], kept where the draw's is NaN) and the old stock's members
+    (stock_members[b])."""
     d = origin.row(replicates)
     counts[:, 0, 0] = origin.old[d]
     counts[:, 0, 1] = origin.young[d]
-    factors[:, 0] = origin.founding_factor[d]
+    given = origin.founding_factor[d]
+    factors[:, 0] = np.where(np.isnan(given), factors[:, 0], given)
     stock_members[:] = origin.members[d]
 
 
