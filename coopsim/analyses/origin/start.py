@@ -15,6 +15,20 @@ import numpy as np
 from coopsim.analyses.calibration.record.moments import LAYOUT, N_ALIVE, Mixture
 from coopsim.model.initial_state import InitialState
 
+#: At least this many start draws (replicate r starts from draw r mod their number), so that
+#: runs of up to this many replicates, whatever their number, start from the same draws: the
+#: explorer's answer and the command it shows agree.
+MIN_START_DRAWS = 4096
+
+
+def spread(values: np.ndarray) -> dict[str, float]:
+    """Mean and 90% range of a quantity over the start draws (summary.json's origin)."""
+    return {
+        "mean": float(np.mean(values)),
+        "q05": float(np.quantile(values, 0.05)),
+        "q95": float(np.quantile(values, 0.95)),
+    }
+
 
 def _points(mix: Mixture, n: int, rng: np.random.Generator) -> np.ndarray:
     """n points (n, base) from the mixture's components (the base dimensions only)."""

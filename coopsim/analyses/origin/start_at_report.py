@@ -14,7 +14,7 @@ from coopsim.analyses.calibration.record.problem import RecordProblem
 from coopsim.analyses.origin.condition import Conditioned, condition_on_report
 from coopsim.analyses.origin.record_start import RECORD_DRAWS, conditioned_on_record, record_problem
 from coopsim.analyses.origin.report import InYearReport, in_year_report
-from coopsim.analyses.origin.start import draw_starts
+from coopsim.analyses.origin.start import MIN_START_DRAWS, draw_starts, spread
 from coopsim.analyses.origin.update import PosteriorUpdate, resampled, reweight
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import Region
@@ -26,10 +26,6 @@ from coopsim.threads import single_threaded_blas
 
 #: The entropy word of the origin's random stream (other analyses use 1 to 3).
 _STREAM = 5
-#: At least this many start draws (replicate r starts from draw r mod their number), so that
-#: runs of up to this many replicates, whatever their number, start from the same draws: the
-#: explorer's answer and the command it shows agree.
-MIN_START_DRAWS = 4096
 
 #: What a start at a report means, for summary.json.
 METHOD = (
@@ -64,21 +60,12 @@ class StartAtReport:
             "not_used": dict(self.report.not_used),
             "points": {m: [list(p) for p in pts] for m, pts in self.report.points().items()},
             "start_draws": origin.count,
-            "alive_at_origin": _spread(alive),
-            "founded_so_far": _spread(origin.founded),
-            "dissolved_so_far": _spread(origin.dissolved),
+            "alive_at_origin": spread(alive),
+            "founded_so_far": spread(origin.founded),
+            "dissolved_so_far": spread(origin.dissolved),
             "posterior_update": None if self.update is None else self.update.as_dict(),
             "notes": list(self.notes),
         }
-
-
-def _spread(values: np.ndarray) -> dict[str, float]:
-    """Mean and 90% range of a start draws' quantity."""
-    return {
-        "mean": float(np.mean(values)),
-        "q05": float(np.quantile(values, 0.05)),
-        "q95": float(np.quantile(values, 0.95)),
-    }
 
 
 def _reads_report(scenario: Scenario | None, report: InYearReport) -> bool:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
 from coopsim.analyses.origin.record_start import year_end_states
-from coopsim.analyses.origin.start import draw_starts
+from coopsim.analyses.origin.start import MIN_START_DRAWS, draw_starts, spread
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
@@ -24,8 +24,6 @@ from coopsim.model.plan import SimulationPlan
 
 #: The entropy word of this start's random stream (other analyses use 1 to 5).
 _STREAM = 6
-#: At least this many start draws (as a start at a report: start_at_report.MIN_START_DRAWS).
-MIN_START_DRAWS = 4096
 
 
 @dataclass(frozen=True)
@@ -54,20 +52,11 @@ class StartFromRecord:
             "says them)",
             "conditioned_on": [],
             "start_draws": origin.count,
-            "alive_at_origin": _spread(alive),
-            "dormant_at_origin": _spread(dormant),
+            "alive_at_origin": spread(alive),
+            "dormant_at_origin": spread(dormant),
             "posterior_update": None,
             "notes": list(self.notes),
         }
-
-
-def _spread(values: np.ndarray) -> dict[str, float]:
-    """Mean and 90% range of a start draws' quantity."""
-    return {
-        "mean": float(np.mean(values)),
-        "q05": float(np.quantile(values, 0.05)),
-        "q95": float(np.quantile(values, 0.95)),
-    }
 
 
 def record_for_year_end(
