@@ -10,6 +10,8 @@ register error the calibration allows).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from coopsim.analyses.calibration.record.moments import LAYOUT, N_ALIVE, Mixture
@@ -87,6 +89,28 @@ def draw_starts(
         "founding_factor": factor,
         "members": members,
     }
+
+
+def draws_by_set(
+    states: Sequence[Mixture],
+    founding_means: Sequence[float],
+    count: int,
+    rng: np.random.Generator,
+    n_states: int,
+    initial: InitialState,
+) -> dict[str, np.ndarray]:
+    """`count` start draws, draw r from states[r mod P] (P sets: the state given the report
+    under set j, whose yearly founding mean is founding_means[j]), as draw_starts gives them."""
+    sets = len(states)
+    parts: dict[str, np.ndarray] = {}
+    for j in range(min(sets, count)):
+        rows = np.arange(j, count, sets)
+        drawn = draw_starts(states[j], rows.size, rng, n_states, founding_means[j], initial)
+        for name, values in drawn.items():
+            if name not in parts:
+                parts[name] = np.zeros((count, *values.shape[1:]), dtype=values.dtype)
+            parts[name][rows] = values
+    return parts
 
 
 def _whole_rows(values: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from coopsim.analyses.calibration.record.problem import RecordProblem
 from coopsim.analyses.origin.condition import Conditioned, condition_on_report
 from coopsim.analyses.origin.record_start import RECORD_DRAWS, conditioned_on_record, record_problem
 from coopsim.analyses.origin.report import InYearReport, in_year_report
-from coopsim.analyses.origin.start import MIN_START_DRAWS, draw_starts, spread
+from coopsim.analyses.origin.start import MIN_START_DRAWS, draw_starts, draws_by_set, spread
 from coopsim.analyses.origin.update import PosteriorUpdate, resampled, reweight
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import Region
@@ -142,41 +142,17 @@ def start_at_report(
             notes.append(update.warning)
     sets = choose_sets(draws, replications, replicates_per_set, posterior_source)
     chosen = rows[set_rows(len(draws), sets.count)]
-    arrays = _draws_by_set(every, conditioned_rows, chosen, count, rng, plan, report)
+    rows_of_sets = [int(row) for row in chosen]
+    arrays = draws_by_set(
+        [conditioned_rows[row].pinned(report) for row in rows_of_sets],
+        [every.for_replicate(row).founding_mean_per_year for row in rows_of_sets],
+        count,
+        rng,
+        plan.n_states,
+        plan.initial,
+    )
     started = plan.with_parameter_sets(sets).with_origin(_origin(report, arrays))
     return StartAtReport(started, report, update, notes)
-
-
-def _draws_by_set(
-    every: SimulationPlan,
-    conditioned: list[Conditioned],
-    chosen: np.ndarray,
-    replications: int,
-    rng: np.random.Generator,
-    plan: SimulationPlan,
-    report: InYearReport,
-) -> dict[str, np.ndarray]:
-    """Start draw r drawn under set r mod P (the posterior row chosen[r mod P]), for r below
-    `replications` (the number of draws)."""
-    sets = len(chosen)
-    parts: dict[str, np.ndarray] = {}
-    for j in range(min(sets, replications)):
-        row = int(chosen[j])
-        replicates = np.arange(j, replications, sets)
-        own = every.for_replicate(row)
-        drawn = draw_starts(
-            conditioned[row].pinned(report),
-            replicates.size,
-            rng,
-            plan.n_states,
-            own.founding_mean_per_year,
-            plan.initial,
-        )
-        for name, values in drawn.items():
-            if name not in parts:
-                parts[name] = np.zeros((replications, *values.shape[1:]), dtype=values.dtype)
-            parts[name][replicates] = values
-    return parts
 
 
 #: A report's figure this many predictive sds (median over the draws) outside what the model

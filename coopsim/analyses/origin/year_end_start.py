@@ -14,7 +14,7 @@ import pandas as pd
 
 from coopsim.analyses.calibration.record.problem import RecordProblem, build_record_problem
 from coopsim.analyses.origin.record_start import year_end_states
-from coopsim.analyses.origin.start import MIN_START_DRAWS, draw_starts, spread
+from coopsim.analyses.origin.start import MIN_START_DRAWS, draws_by_set, spread
 from coopsim.errors import InputError
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
@@ -91,18 +91,15 @@ def start_from_record(
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM])))
     count = max(replications, MIN_START_DRAWS)
     with_sets = plan.with_parameter_sets(sets)
-    parts: dict[str, np.ndarray] = {}
-    for j, state in enumerate(states[: min(sets.count, count)]):
-        replicates = np.arange(j, count, sets.count)
-        own = with_sets.for_replicate(j)
-        drawn = draw_starts(
-            state, replicates.size, rng, plan.n_states, own.founding_mean_per_year, plan.initial
-        )
-        drawn["founding_factor"] = np.full(replicates.size, np.nan)  # the year is still ahead
-        for name, values in drawn.items():
-            if name not in parts:
-                parts[name] = np.zeros((count, *values.shape[1:]), dtype=values.dtype)
-            parts[name][replicates] = values
+    parts = draws_by_set(
+        states,
+        [with_sets.for_replicate(j).founding_mean_per_year for j in range(sets.count)],
+        count,
+        rng,
+        plan.n_states,
+        plan.initial,
+    )
+    parts["founding_factor"] = np.full(count, np.nan)  # the year's founding is still ahead
     origin = ReportOrigin(time=0.0, date=dt.date(plan.first_year, 1, 1), **parts)
     notes = (
         "the start reads the published stock through the record, with the calibration's "
