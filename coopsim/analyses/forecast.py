@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coopsim.analyses.origin import ORIGINS, in_year_report, start_at_report
-from coopsim.analyses.origin.year_end_start import record_for_year_end, start_from_record
+from coopsim.analyses.origin.plan_start import start_plan
 from coopsim.defaults import (
     DEFAULT_MAX_REPLICATIONS,
     DEFAULT_REPLICATES_PER_SET,
@@ -20,7 +19,6 @@ from coopsim.engines.exact.model import ExactModel
 from coopsim.engines.registry import select_engine
 from coopsim.inputs.region_data import LoadedRegion, region_for
 from coopsim.inputs.scenario import Scenario
-from coopsim.model.parameter_sets import choose_sets
 from coopsim.model.plan import compile_plan
 from coopsim.results.exact_result import ExactForecastResult
 from coopsim.results.forecast_result import ForecastResult
@@ -86,45 +84,21 @@ def forecast(
         raise ValueError("replications must be at least 1")
     if replicates_per_set < 1:
         raise ValueError("replicates_per_set must be at least 1")
-    if origin not in ORIGINS:
-        raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     goal = _precision_goal(precision, max_replications, replications, posterior)
     with single_threaded_blas():
         loaded = region or region_for(scenario)
         plan = compile_plan(scenario, loaded.data)
-        report = in_year_report(loaded.data, plan.first_year) if origin == "latest" else None
-        started = None
-        if report is not None:
-            started = start_at_report(
-                plan,
-                scenario,
-                report,
-                replications=replications,
-                seed=seed,
-                posterior=posterior,
-                replicates_per_set=replicates_per_set,
-                posterior_source=posterior_source or "",
-                region=loaded.data,
-            )
-            plan = started.plan
-        elif posterior is not None:
-            problem = record_for_year_end(scenario, loaded.data, plan.first_year)
-            if problem is not None:  # a whole-record posterior: its stock from the record too
-                started = start_from_record(
-                    plan,
-                    problem,
-                    posterior,
-                    replications=replications,
-                    replicates_per_set=replicates_per_set,
-                    seed=seed,
-                    posterior_source=posterior_source or "",
-                )
-                plan = started.plan
-            else:
-                source = posterior_source or ""
-                plan = plan.with_parameter_sets(
-                    choose_sets(posterior, replications, replicates_per_set, source)
-                )
+        plan, started = start_plan(
+            plan,
+            scenario,
+            loaded.data,
+            origin=origin,
+            replications=replications,
+            seed=seed,
+            posterior=posterior,
+            replicates_per_set=replicates_per_set,
+            posterior_source=posterior_source or "",
+        )
         choice = select_engine(engine, plan)
         common = {
             "scenario": scenario,
