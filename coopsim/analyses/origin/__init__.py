@@ -1,16 +1,18 @@
 """Forecasts from a report within the first year: which report, the state given it, the
-posterior updated with it, and the start draws (see start_at_report)."""
+posterior updated with it, and the start draws (see start_at_report). Attributes are imported
+on first use: a forecast with no figure inside its first year never loads the filter."""
 
-from coopsim.analyses.origin.plan_start import ORIGINS, start_plan
-from coopsim.analyses.origin.report import InYearReport, in_year_report
-from coopsim.analyses.origin.start_at_report import StartAtReport, at_latest_report, start_at_report
+from coopsim.lazy import lazy_attributes
 
-__all__ = [
-    "ORIGINS",
-    "InYearReport",
-    "StartAtReport",
-    "at_latest_report",
-    "in_year_report",
-    "start_at_report",
-    "start_plan",
-]
+_PUBLIC = {
+    "ORIGINS": "coopsim.analyses.origin.plan_start",
+    "start_plan": "coopsim.analyses.origin.plan_start",
+    "InYearReport": "coopsim.analyses.origin.report",
+    "in_year_report": "coopsim.analyses.origin.report",
+    "StartAtReport": "coopsim.analyses.origin.start_at_report",
+    "at_latest_report": "coopsim.analyses.origin.start_at_report",
+    "start_at_report": "coopsim.analyses.origin.start_at_report",
+}
+__all__ = sorted(_PUBLIC)
+
+__getattr__, __dir__ = lazy_attributes("coopsim.analyses.origin", _PUBLIC, globals())

@@ -1,22 +1,23 @@
 """Where a forecast's plan starts: at the latest report within its first year, on 1 January
 from the whole record (a whole-record posterior), or from the fixed end-of-year table; with
-the posterior's parameter sets, if any."""
+the posterior's parameter sets, if any. The report and record machinery (the moment filter)
+is imported only when a figure inside the first year or a posterior asks for it."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from coopsim.analyses.origin.report import in_year_report
-from coopsim.analyses.origin.start_at_report import StartAtReport, start_at_report
-from coopsim.analyses.origin.year_end_start import (
-    StartFromRecord,
-    record_for_year_end,
-    start_from_record,
-)
+from coopsim.inputs.published import within_year
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.parameter_sets import choose_sets
 from coopsim.model.plan import SimulationPlan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coopsim.analyses.origin.start_at_report import StartAtReport
+    from coopsim.analyses.origin.year_end_start import StartFromRecord
 
 #: Where a forecast may start: the latest report within its first year, or the year-end.
 ORIGINS = ("latest", "year-end")
@@ -37,9 +38,15 @@ def start_plan(
     """The plan as the forecast runs it, and how it starts (None: from the fixed table)."""
     if origin not in ORIGINS:
         raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
-    report = in_year_report(region, plan.first_year) if origin == "latest" else None
+    report = None
+    if origin == "latest" and any(within_year(o, plan.first_year) for o in region.observations()):
+        from coopsim.analyses.origin.report import in_year_report
+
+        report = in_year_report(region, plan.first_year)
     started: StartAtReport | StartFromRecord | None = None
     if report is not None:
+        from coopsim.analyses.origin.start_at_report import start_at_report
+
         started = start_at_report(
             plan,
             scenario,
@@ -54,6 +61,8 @@ def start_plan(
         return started.plan, started
     if posterior is None:
         return plan, None
+    from coopsim.analyses.origin.year_end_start import record_for_year_end, start_from_record
+
     problem = record_for_year_end(scenario, region, plan.first_year)
     if problem is None:
         sets = choose_sets(posterior, replications, replicates_per_set, posterior_source)
