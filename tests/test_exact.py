@@ -226,3 +226,15 @@ def test_share_thresholds_by_weighted_counts_match_the_joint_distribution(region
             joint = pmf[shares > threshold].sum() if strict else pmf[shares >= threshold].sum()
             fast = exact.share_probability(k, [0, 1], rest, threshold, strict)
             assert fast == pytest.approx(joint, abs=1e-9)
+
+
+@pytest.mark.parametrize("shape", [None, 0.5, 2.7, 33.3, 1e4])
+@pytest.mark.parametrize("mean", [0.0, 0.3, 17.25, 35.0, 2000.0])
+def test_the_founding_pmf_is_scipy_stats_to_the_last_bit(mean, shape):
+    from coopsim.engines.exact.founding import TAIL, founding_pmf
+
+    dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
+    values = np.arange(int(dist.ppf(1 - TAIL)) + 2)
+    found_values, found = founding_pmf(mean, shape)
+    assert np.array_equal(found_values, values)
+    assert np.array_equal(found, dist.pmf(values))  # the same bits, not close ones

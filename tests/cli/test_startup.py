@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "pydantic", "simpy", "pyarrow")
 
@@ -33,3 +36,20 @@ def test_help_prints_every_command() -> None:
     )
     for command in ("forecast", "validate", "calibrate", "compare", "goal-seek", "report"):
         assert command in done.stdout
+
+
+def test_an_exact_forecast_does_not_load_scipy_stats(tmp_path) -> None:
+    """scipy.stats takes about half a second to import: the exact engine's founding pmf comes
+    from scipy.special (engines.exact.founding)."""
+    out = tmp_path / "out"
+    probe = (
+        "import sys, warnings\nwarnings.simplefilter('ignore')\n"
+        "from coopsim.cli.main import main\n"
+        f"status = main(['forecast', 'scenarios/baseline.toml', '--engine', 'exact', '--quiet', "
+        f"'--out', {str(out)!r}])\n"
+        "print(status, 'scipy.stats' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stdout

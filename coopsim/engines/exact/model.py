@@ -51,6 +51,7 @@ from coopsim.engines.exact.chain import (
     Chain,
     outcome_states,
 )
+from coopsim.engines.exact.founding import founding_pmf
 from coopsim.engines.exact.shares import (
     ShareDistribution,
     ratio_mean,
@@ -341,7 +342,7 @@ class ExactModel:
             return self.count_pmf(k, self.states["founded"])
         key = (self.founding_means[k], self.plan.founding_dispersion)
         if key not in self._founded:  # years with the same founding share one pmf
-            self._founded[key] = _founding_pmf(*key)
+            self._founded[key] = founding_pmf(*key)
         return self._founded[key]
 
     def _pmf(
@@ -367,15 +368,6 @@ class ExactModel:
             )
         mixed /= mixed.sum()
         return x_lo + np.arange(x_hi - x_lo + 1), y_lo + np.arange(y_hi - y_lo + 1), mixed
-
-
-def _founding_pmf(mean: float, shape: float | None) -> tuple[np.ndarray, np.ndarray]:
-    """Negative binomial (gamma shape `shape`) or Poisson pmf of a year's direct foundings."""
-    from scipy import stats  # here, not at import: scipy.stats takes half a second to load
-
-    dist = stats.poisson(mean) if shape is None else stats.nbinom(shape, shape / (shape + mean))
-    values = np.arange(int(dist.ppf(1 - 1e-13)) + 2)
-    return values, dist.pmf(values)
 
 
 def _merged(
