@@ -4,6 +4,7 @@ itself back through another (no cycles), at module level or inside a function.""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,19 @@ def test_the_layering_check_catches_a_later_stage_import() -> None:
     """A control: the check itself sees an import from results into inputs as one."""
     assert stage("coopsim.results.targets") > stage("coopsim.inputs.scenario")
     assert stage("coopsim.errors") == 0
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        m
+        for m, p in MODULES.items()
+        if p.name == "__init__.py" and "lazy_attributes" in p.read_text()
+    ],
+)
+def test_no_lazy_name_is_also_a_submodule(package: str) -> None:
+    """A package's lazily imported name must not be one of its modules: importing that module
+    would set the package's attribute to the module, hiding the name for good."""
+    names = importlib.import_module(package)._lazy_names
+    submodules = {m.rpartition(".")[2] for m in MODULES if m.rpartition(".")[0] == package}
+    assert names and not set(names) & submodules

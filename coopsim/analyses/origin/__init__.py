@@ -9,9 +9,9 @@ _PUBLIC = {
     "start_plan": "coopsim.analyses.origin.plan_start",
     "InYearReport": "coopsim.analyses.origin.report",
     "in_year_report": "coopsim.analyses.origin.report",
-    "StartAtReport": "coopsim.analyses.origin.start_at_report",
-    "at_latest_report": "coopsim.analyses.origin.start_at_report",
-    "start_at_report": "coopsim.analyses.origin.start_at_report",
+    "StartAtReport": "coopsim.analyses.origin.report_start",
+    "at_latest_report": "coopsim.analyses.origin.report_start",
+    "start_at_report": "coopsim.analyses.origin.report_start",
 }
 __all__ = sorted(_PUBLIC)
 

@@ -16,7 +16,7 @@ from coopsim.model.plan import SimulationPlan
 if TYPE_CHECKING:
     import pandas as pd
 
-    from coopsim.analyses.origin.start_at_report import StartAtReport
+    from coopsim.analyses.origin.report_start import StartAtReport
     from coopsim.analyses.origin.year_end_start import StartFromRecord
 
 #: Where a forecast may start: the latest report within its first year, or the year-end.
@@ -45,7 +45,7 @@ def start_plan(
         report = in_year_report(region, plan.first_year)
     started: StartAtReport | StartFromRecord | None = None
     if report is not None:
-        from coopsim.analyses.origin.start_at_report import start_at_report
+        from coopsim.analyses.origin.report_start import start_at_report
 
         started = start_at_report(
             plan,
