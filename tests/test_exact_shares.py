@@ -205,3 +205,18 @@ def test_the_spectral_route_leaves_out_no_cooperatives_as_the_grid_does():
             assert spectral.probability(comparison, threshold) == pytest.approx(
                 grid.probability(comparison, threshold), abs=1e-14
             )
+
+
+def test_a_plan_the_engine_refuses_is_refused_even_with_its_years_cached(region):
+    """A start at a dated report is not among the parts a year's cache key reads: the plan
+    is refused, not answered with the numbers of the plan without it."""
+    from coopsim.inputs.scenario import load_scenario
+
+    from .conftest import ROOT
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").scenario
+    plan = compile_plan(scenario, region.data)
+    answers = ExactAnswers(scenario.targets)
+    answers.answer(plan)
+    with pytest.raises(ValueError, match="does not support a start at a dated report"):
+        answers.answer(replace(plan, origin=object()))

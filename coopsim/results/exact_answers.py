@@ -27,7 +27,7 @@ from coopsim.engines.exact.distributions import (
     probability_met,
     quantiles,
 )
-from coopsim.engines.exact.model import ExactModel
+from coopsim.engines.exact.model import ExactModel, check_supported
 from coopsim.inputs.scenario import Target
 from coopsim.metrics import METRIC_NAMES
 from coopsim.model.plan import SimulationPlan
@@ -153,7 +153,9 @@ class ExactAnswers:
 
     def answer(self, plan: SimulationPlan) -> ExactAnswer:
         """The plan's target probabilities and quantile table, computing only the years not
-        in the cache (the exact engine must support the plan: ValueError otherwise)."""
+        in the cache (the exact engine must support the plan: ValueError otherwise, even for
+        a plan whose years are cached under the parts the engine reads)."""
+        check_supported(plan)
         keys = year_keys(plan)
         model: ExactModel | None = None
         years = []

@@ -80,6 +80,7 @@ __all__ = [
     "REMOVED_ALL",
     "UNCLASSIFIED",
     "ExactModel",
+    "check_supported",
     "unsupported_features",
 ]
 
@@ -124,13 +125,18 @@ class Branch:
     sources: list[OutcomeSource]
 
 
+def check_supported(plan: SimulationPlan) -> None:
+    """ValueError naming every feature of the plan the exact engine cannot handle."""
+    problems = unsupported_features(plan)
+    if problems:
+        raise ValueError("the exact engine does not support " + "; ".join(problems))
+
+
 class ExactModel:
     """Year-end outcome distributions of a plan, computed once; metrics are read off them."""
 
     def __init__(self, plan: SimulationPlan) -> None:
-        problems = unsupported_features(plan)
-        if problems:
-            raise ValueError("the exact engine does not support " + "; ".join(problems))
+        check_supported(plan)
         self.plan = plan
         self.chain = Chain(plan)
         self.n_outcomes = self.chain.n_outcomes
