@@ -20,7 +20,6 @@ def add_validate_command(commands: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Each file loaded, its region read and the plan compiled; every failure reported."""
-    from coopsim.inputs.published import within_year
     from coopsim.inputs.region_data import load_scenario_and_region
     from coopsim.model.plan import compile_plan
 
@@ -30,7 +29,7 @@ def run_validate(args: argparse.Namespace) -> int:
             loaded, region = load_scenario_and_region(path, args.overrides)
             plan = compile_plan(loaded.scenario, region.data)
             origin = ""
-            if any(within_year(o, plan.first_year) for o in region.data.observations()):
+            if region.data.observations_within(plan.first_year):
                 from coopsim.analyses.origin.report import in_year_report
 
                 report = in_year_report(region.data, plan.first_year)  # refuses a bad one

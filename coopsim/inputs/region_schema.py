@@ -23,6 +23,7 @@ from coopsim.inputs.published import (
     Observation,
     PeriodFlows,
     share_quantity,
+    within_year,
 )
 from coopsim.inputs.validation import NOT_SHOWN, StrictModel, field_errors
 
@@ -172,6 +173,11 @@ class Region(StrictModel):
             if kind in ("classes", "shares") and set(names.split("+")) & set(QUALITY_CLASSES):
                 return True
         return False
+
+    def observations_within(self, year: int) -> list[Observation]:
+        """The figures dated within `year`, before its 31 December (a report in the year:
+        published.within_year), in the order of observations()."""
+        return [item for item in self.observations() if within_year(item, year)]
 
     def observations(self) -> list[Observation]:
         """Every figure with what it measures and the date or period it describes, in the

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coopsim.inputs.published import within_year
 from coopsim.inputs.region_data import Region
 from coopsim.inputs.scenario import Scenario
 from coopsim.model.parameter_sets import choose_sets
@@ -39,7 +38,7 @@ def start_plan(
     if origin not in ORIGINS:
         raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     report = None
-    if origin == "latest" and any(within_year(o, plan.first_year) for o in region.observations()):
+    if origin == "latest" and region.observations_within(plan.first_year):
         from coopsim.analyses.origin.report import in_year_report
 
         report = in_year_report(region, plan.first_year)

@@ -21,7 +21,7 @@ from coopsim.analyses.calibration.record.timeline import (
 )
 from coopsim.errors import InputError
 from coopsim.inputs.figures import describe
-from coopsim.inputs.published import Observation, within_year
+from coopsim.inputs.published import Observation
 from coopsim.inputs.region_data import Region
 
 #: The metric a report's figure is a value of (figures of other quantities are not drawn).
@@ -94,7 +94,7 @@ def in_year_report(region: Region, first_year: int) -> InYearReport | None:
     """The figures the region publishes within `first_year` (None when there are none). A
     stock whose day is known only to a window longer than SHORT_WINDOW_DAYS cannot be an
     origin and is refused, naming it."""
-    observations = [o for o in region.observations() if within_year(o, first_year)]
+    observations = region.observations_within(first_year)
     stopped = stopped_reports(observations)
     figures, lines, not_used = [], [], {}
     for item in observations:
