@@ -39,10 +39,12 @@ class ShownExactResult(ExactForecastResult):
         """Mean and quantiles of one metric by year, from its exact distributions."""
         assert self.model is not None
         if name not in self._shown:
-            rows = [
-                [year, *distribution_row(metric_distribution(self.model, name, k))]
-                for k, year in enumerate(self.years)
-            ]
+            with self.model.shares_on_second_thread():  # a share's grids made meanwhile
+                found = [metric_distribution(self.model, name, k) for k in range(len(self.years))]
+                rows = [
+                    [year, *distribution_row(distribution)]
+                    for year, distribution in zip(self.years, found, strict=True)
+                ]
             table = pd.DataFrame(rows, columns=["year", "mean", *QUANTILE_LEVELS])
             self._shown[name] = table.set_index("year")
         return self._shown[name]

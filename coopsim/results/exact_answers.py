@@ -12,6 +12,7 @@ ExactForecastResult gives for the same plan, to the last bit.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
@@ -56,12 +57,14 @@ def distribution_row(distribution: Distribution | None) -> list[float]:
 
 
 def _year(
-    model: ExactModel, k: int, targets: Mapping[str, Target]
+    model: ExactModel,
+    k: int,
+    found: Mapping[str, Distribution | None],
+    targets: Mapping[str, Target],
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Year k's quantile-table rows by metric and the probabilities of the targets set for
-    that year."""
+    that year, from its metrics' distributions `found`."""
     year = model.plan.years[k]
-    found = metric_distributions(model, list(METRIC_NAMES), k)
     met = {}
     for label, target in targets.items():
         if target.year == year:
@@ -157,18 +160,32 @@ class ExactAnswers:
         a plan whose years are cached under the parts the engine reads)."""
         check_supported(plan)
         keys = year_keys(plan)
-        model: ExactModel | None = None
+        missing = [k for k, key in enumerate(keys) if key not in self._cache]
+        made = {}
+        if missing:
+            model = ExactModel(plan)
+            with model.shares_on_second_thread():
+                # a year's distributions begun before the last year's rows: its shares' grids
+                # are made on the second thread meanwhile, and two years at most are held
+                found = metric_distributions(model, list(METRIC_NAMES), missing[0])
+                for k, after in itertools.zip_longest(missing, missing[1:]):
+                    ahead = (
+                        None
+                        if after is None
+                        else metric_distributions(model, list(METRIC_NAMES), after)
+                    )
+                    made[k] = _year(model, k, found, self.targets)
+                    found = ahead
         years = []
         for k, key in enumerate(keys):
-            if key in self._cache:
+            if k not in made:
                 self._cache.move_to_end(key)
-            else:
-                model = model or ExactModel(plan)
-                self._cache[key] = _year(model, k, self.targets)
-                self.computed += 1
-                while len(self._cache) > self.cached_years:
-                    self._cache.popitem(last=False)
-            years.append(self._cache[key])
+            years.append(made[k] if k in made else self._cache[key])
+        for k in missing:
+            self._cache[keys[k]] = made[k]
+            self.computed += 1
+        while len(self._cache) > self.cached_years:
+            self._cache.popitem(last=False)
         targets: dict[str, float] = {}
         for _, met in years:
             targets.update(met)

@@ -31,9 +31,11 @@ class ExactForecastResult(ForecastResult):
 
     def __post_init__(self) -> None:
         assert self.model is not None
-        by_year = [
-            metric_distributions(self.model, list(METRIC_NAMES), k) for k in range(len(self.years))
-        ]
+        with self.model.shares_on_second_thread():  # the grids made meanwhile
+            by_year = [
+                metric_distributions(self.model, list(METRIC_NAMES), k)
+                for k in range(len(self.years))
+            ]
         self.distributions = {}
         for name in METRIC_NAMES:  # in the order metric by metric, year by year
             for year, found in zip(self.years, by_year, strict=True):

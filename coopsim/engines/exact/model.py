@@ -32,11 +32,14 @@ Members are not computed.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
+from coopsim.engines.exact.background import Submit, second_thread
 from coopsim.engines.exact.chain import (
     CLASSIFIED,
     DISSOLVED,
@@ -149,6 +152,19 @@ class ExactModel:
         self.founding_means = [
             self._founding_weight(k) * plan.founding_mean_per_year for k in range(plan.n_years)
         ]
+        #: Where shares' cumulative sums are worked out (None: here, at once).
+        self.submit: Submit | None = None
+
+    @contextmanager
+    def shares_on_second_thread(self) -> Iterator[None]:
+        """Inside, a share's cumulative sums are worked out on a second thread while this one
+        goes on (engines.exact.background: the same numbers); all done on exit."""
+        with second_thread() as submit:
+            self.submit = submit
+            try:
+                yield
+            finally:
+                self.submit = None
 
     # -- the chain over time --------------------------------------------------------------
     def propagate(
@@ -294,7 +310,7 @@ class ExactModel:
         x, y = self._indicator(numerator), self._indicator(rest)
         branches = self.branches[k]
         if len(branches) == 1:
-            return spectral_share(branches[0].sources, x, y)
+            return spectral_share(branches[0].sources, x, y, self.submit)
         parts = _merged(branches, x, y)
         mean = sum(w * ratio_mean(sources, x, y) for w, sources in parts)
         mean /= sum(w for w, _ in parts)

@@ -8,9 +8,13 @@ found by a search that starts about the share's mean.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from functools import cached_property
 
 import numpy as np
+
+#: The spectral route's cumulative sums: (G, ramp), as shares.spectral_cumulative gives them.
+Spectral = tuple[np.ndarray, np.ndarray]
 
 #: Bisection steps before a quantile's interval is sorted (2^-14 wide: a point in a few
 #: columns; fewer steps leave more points to sort, more cost more than they save).
@@ -26,7 +30,8 @@ SEARCH_GRID = np.arange(-10, 11) / 2
 
 class ShareDistribution:
     """Exact distribution of X / (X + Y), held as the joint pmf of (X, Y) on a grid, or as the
-    cumulative sums down its columns from the transform (spectral_cumulative: (G, ramp));
+    cumulative sums down its columns from the transform (spectral_cumulative: (G, ramp), or a
+    Future of them being worked out on another thread, waited for at the first read);
     outcomes with X + Y = 0 are left out (their probability is not spread over the others).
     Unpacks as (sorted distinct values, probabilities), like a count's distribution; the
     summary reads its quantiles and probabilities off the cumulative sums instead (for a fixed
@@ -38,7 +43,7 @@ class ShareDistribution:
         ys: np.ndarray,
         pmf: np.ndarray | None,
         mean: float,
-        spectral: tuple[np.ndarray, np.ndarray] | None = None,
+        spectral: Spectral | Future[Spectral] | None = None,
         spread: float = 0.0,
     ) -> None:
         self.xs, self.ys, self._mean = xs, ys, mean
@@ -47,16 +52,28 @@ class ShareDistribution:
         self._y = ys.astype(float)
         self._columns = np.arange(len(ys))
         self._pmf, self._c, self._ramp = pmf, None, None
+        self._spectral = spectral is not None
+        self._pending = spectral if isinstance(spectral, Future) else None
         self._origin = 0.0  # the probability of X + Y = 0, on the spectral route
-        empty = xs[0] + ys[0] == 0  # X + Y = 0 at the grid's first point: left out
-        if spectral is not None:
-            self._c, self._ramp = spectral
-            if empty:
-                self._origin = float(self._c[1, 0] - self._c[0, 0] + self._ramp[0])
-        elif empty:
+        if isinstance(spectral, tuple):
+            self._take(spectral)
+        elif spectral is None and xs[0] + ys[0] == 0:  # X + Y = 0 at the first point: left out
             assert pmf is not None
             self._pmf = pmf.copy()
             self._pmf[0, 0] = 0.0
+
+    def _take(self, spectral: Spectral) -> None:
+        """Hold the spectral route's (G, ramp), and the probability of X + Y = 0 if the grid's
+        first point has it."""
+        self._c, self._ramp = spectral
+        if self.xs[0] + self.ys[0] == 0:
+            self._origin = float(self._c[1, 0] - self._c[0, 0] + self._ramp[0])
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled or deep-copied with its cumulative sums, not the Future of them."""
+        if self._pending is not None:
+            self._cumulative()
+        return self.__dict__.copy()
 
     def mean(self) -> float:
         """E[X / (X + Y)] over the outcomes with X + Y > 0."""
@@ -66,7 +83,8 @@ class ShareDistribution:
     def pmf(self) -> np.ndarray:
         """The joint pmf on the grid (on the spectral route, the cumulative sums' steps)."""
         if self._pmf is None:
-            c, ramp = self._cumulative(), self._ramp
+            c = self._cumulative()
+            ramp = self._ramp
             assert ramp is not None
             pmf = c[1:] - c[:-1]
             pmf += ramp
@@ -97,7 +115,10 @@ class ShareDistribution:
 
     def _cumulative(self) -> np.ndarray:
         """On the grid route C[i, j] = P(X < xs[i], Y = ys[j]), cumulative sums down the
-        columns from 0; on the spectral route G."""
+        columns from 0; on the spectral route G (waited for here if still being made)."""
+        if self._pending is not None:
+            self._take(self._pending.result())
+            self._pending = None
         if self._c is None:
             assert self._pmf is not None
             c = np.empty((len(self.xs) + 1, len(self.ys)))
@@ -111,7 +132,7 @@ class ShareDistribution:
         """C[rows[..., j], j] = P(X < xs[0] + rows[..., j], Y = ys[j]) for each column j."""
         c = self._cumulative()
         found = np.take(c, rows * c.shape[1] + self._columns)
-        if self._ramp is None:
+        if not self._spectral:
             return found
         found -= c[0]
         found += rows * self._ramp
@@ -121,7 +142,7 @@ class ShareDistribution:
 
     def _points(self, row: np.ndarray, column: np.ndarray) -> np.ndarray:
         """The pmf at points (row, column), without the whole grid on the spectral route."""
-        if self._ramp is None:
+        if not self._spectral:
             return self.pmf[row, column]
         c = self._cumulative()
         found = np.maximum(c[row + 1, column] - c[row, column] + self._ramp[column], 0.0)

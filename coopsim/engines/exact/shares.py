@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from coopsim.engines.exact.background import Submit
 from coopsim.engines.exact.share_distribution import ShareDistribution
 from coopsim.engines.exact.sources import OutcomeSource, count_window
 
@@ -329,18 +330,25 @@ def _laguerre() -> tuple[np.ndarray, np.ndarray]:
     return np.polynomial.laguerre.laggauss(LAGUERRE_NODES)
 
 
-def spectral_share(sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray) -> ShareDistribution:
+def spectral_share(
+    sources: list[OutcomeSource], x: np.ndarray, y: np.ndarray, submit: Submit | None = None
+) -> ShareDistribution:
     """The distribution of X / (X + Y) for one set of sources, its cumulative sums straight
     from the transform (spectral_cumulative) and its mean from ratio_mean: no pass over the
-    grid to make it, only reads where its quantiles and probabilities fall."""
+    grid to make it, only reads where its quantiles and probabilities fall. With `submit` (a
+    one-thread executor's), the cumulative sums are worked out there while the caller goes on
+    (engines.exact.background)."""
     joint = joint_weights(sources, x, y)
     spectrum = share_spectrum(sources, x, y, joint)
+    cumulative = (
+        spectral_cumulative(spectrum) if submit is None else submit(spectral_cumulative, spectrum)
+    )
     return ShareDistribution(
         spectrum.x_lo + np.arange(spectrum.x_len),
         spectrum.y_lo + np.arange(spectrum.y_len),
         None,
         ratio_mean(sources, x, y, joint),
-        spectral_cumulative(spectrum),
+        cumulative,
         _spread(sources, joint),
     )
 
