@@ -41,16 +41,15 @@ def metric_distributions(
     model: ExactModel, names: list[str], k: int
 ) -> dict[str, Distribution | None]:
     """metric_distribution of each metric in year k, the counts by transform done together
-    (ExactModel.count_pmfs: the same numbers, fewer array operations)."""
+    (ExactModel.count_pmfs: the same numbers, fewer array operations) after the rest (so a
+    share's grid, on a second thread, is begun first)."""
     counted = {name: _count_states(model, name) for name in names}
     batch = [name for name, states in counted.items() if states is not None]
-    found: dict[str, Distribution | None] = dict(
-        zip(batch, model.count_pmfs(k, [counted[name] for name in batch]), strict=True)
-    )
-    return {
-        name: found[name] if name in found else metric_distribution(model, name, k)
-        for name in names
+    found: dict[str, Distribution | None] = {
+        name: metric_distribution(model, name, k) for name in names if name not in batch
     }
+    found.update(zip(batch, model.count_pmfs(k, [counted[name] for name in batch]), strict=True))
+    return {name: found[name] for name in names}
 
 
 def metric_distribution(model: ExactModel, name: str, k: int) -> Distribution | None:
