@@ -86,9 +86,13 @@ def _kept_frequencies(
     su, sv = np.sin(u[rows]), np.sin(v[cols])
     cos_u, cos_v = np.cos(u[rows]), np.cos(v[cols])
     bound = (a * cu[rows])[:, None] + (b * cv[cols])[None, :]
-    if c:
-        bound += c * (1.0 - cos_u[:, None] * cos_v[None, :] - su[:, None] * sv[None, :])
-    i, j = np.nonzero(bound <= TRUNCATION)
+    if c:  # c (1 - cos_u cos_v - sin_u sin_v), in place: the same operations in the same order
+        term = np.multiply.outer(cos_u, cos_v)
+        np.subtract(1.0, term, out=term)
+        term -= np.multiply.outer(su, sv)
+        term *= c
+        bound += term
+    i, j = np.divmod(np.flatnonzero(bound <= TRUNCATION), len(cols))  # row-major, as nonzero
     return rows[i], cols[j]
 
 
