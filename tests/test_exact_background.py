@@ -3,7 +3,6 @@ to the last bit, the work really done there, no thread left behind, its errors r
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import pickle
 import threading
@@ -63,12 +62,19 @@ def test_a_share_made_on_the_second_thread_reads_the_same_numbers(plan, monkeypa
 
 def test_re_answers_on_two_threads_are_those_on_one_to_the_last_bit(scenario, plan, monkeypatch):
     two = ExactAnswers(scenario.targets).answer(plan)
-    monkeypatch.setattr(
-        ExactModel, "shares_on_second_thread", lambda self: contextlib.nullcontext()
-    )
-    one = ExactAnswers(scenario.targets).answer(plan)
+    one = ExactAnswers(scenario.targets, second_thread=False).answer(plan)
     assert two.targets == one.targets
     assert two.quantiles.equals(one.quantiles)
+    made_on = []
+    cumulative = shares.spectral_cumulative
+
+    def recorded(spectrum):
+        made_on.append(threading.current_thread().name)
+        return cumulative(spectrum)
+
+    monkeypatch.setattr(shares, "spectral_cumulative", recorded)
+    ExactAnswers(scenario.targets, second_thread=False).answer(plan)
+    assert made_on and not any(name.startswith(THREAD) for name in made_on)
 
 
 def test_no_thread_is_left_behind(scenario, plan):

@@ -15,6 +15,7 @@ import hashlib
 import itertools
 from collections import OrderedDict
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
@@ -145,9 +146,16 @@ class ExactAnswers:
     True
     """
 
-    def __init__(self, targets: Mapping[str, Target], cached_years: int = CACHED_YEARS) -> None:
+    def __init__(
+        self,
+        targets: Mapping[str, Target],
+        cached_years: int = CACHED_YEARS,
+        second_thread: bool = True,
+    ) -> None:
         self.targets = dict(targets)
         self.cached_years = cached_years
+        #: Whether shares' grids are made on a second thread (the same numbers either way).
+        self.second_thread = second_thread
         self._cache: OrderedDict[bytes, tuple[dict[str, list[float]], dict[str, float]]] = (
             OrderedDict()
         )
@@ -164,7 +172,7 @@ class ExactAnswers:
         made = {}
         if missing:
             model = ExactModel(plan)
-            with model.shares_on_second_thread():
+            with model.shares_on_second_thread() if self.second_thread else nullcontext():
                 # a year's distributions begun before the last year's rows: its shares' grids
                 # are made on the second thread meanwhile, and two years at most are held
                 found = metric_distributions(model, list(METRIC_NAMES), missing[0])

@@ -325,8 +325,8 @@ def _narrowed(
     (p,) or one row per goal (goals, p)) whose estimated probabilities `found` fall short of
     the goal (lo) or reach it (hi)."""
     lo, f_lo, hi, f_hi = bracket
-    points = np.broadcast_to(points, (len(goals), points.shape[-1]))
-    found = np.broadcast_to(found, points.shape)
+    if points.ndim == 1:  # copies of a few dozen numbers: cheaper than np.broadcast_to
+        points, found = (np.repeat(a[None, :], len(goals), axis=0) for a in (points, found))
     short = found < goals[:, None]
     every = np.arange(len(goals))
     i = np.argmax(np.where(short, points, -np.inf), axis=1)
