@@ -57,12 +57,16 @@ def distribution_row(distribution: Distribution | None) -> list[float]:
     return [mean(distribution), *quantiles(distribution, _LEVELS).tolist()]
 
 
+#: A year's quantile-table rows by metric and the probabilities of the targets set for it.
+YearAnswer = tuple[dict[str, list[float]], dict[str, float]]
+
+
 def _year(
     model: ExactModel,
     k: int,
     found: Mapping[str, Distribution | None],
     targets: Mapping[str, Target],
-) -> tuple[dict[str, list[float]], dict[str, float]]:
+) -> YearAnswer:
     """Year k's quantile-table rows by metric and the probabilities of the targets set for
     that year, from its metrics' distributions `found`."""
     year = model.plan.years[k]
@@ -156,9 +160,7 @@ class ExactAnswers:
         self.cached_years = cached_years
         #: Whether shares' grids are made on a second thread (the same numbers either way).
         self.second_thread = second_thread
-        self._cache: OrderedDict[bytes, tuple[dict[str, list[float]], dict[str, float]]] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[bytes, YearAnswer] = OrderedDict()
         #: Years computed (not found in the cache) since this object was made.
         self.computed = 0
 
@@ -169,21 +171,17 @@ class ExactAnswers:
         check_supported(plan)
         keys = year_keys(plan)
         missing = [k for k, key in enumerate(keys) if key not in self._cache]
-        made = {}
+        made: dict[int, YearAnswer] = {}
         if missing:
-            model = ExactModel(plan)
+            model, names = ExactModel(plan), list(METRIC_NAMES)
             with model.shares_on_second_thread() if self.second_thread else nullcontext():
                 # a year's distributions begun before the last year's rows: its shares' grids
                 # are made on the second thread meanwhile, and two years at most are held
-                found = metric_distributions(model, list(METRIC_NAMES), missing[0])
+                begun = metric_distributions(model, names, missing[0])
                 for k, after in itertools.zip_longest(missing, missing[1:]):
-                    ahead = (
-                        None
-                        if after is None
-                        else metric_distributions(model, list(METRIC_NAMES), after)
-                    )
+                    found = begun
+                    begun = {} if after is None else metric_distributions(model, names, after)
                     made[k] = _year(model, k, found, self.targets)
-                    found = ahead
         years = []
         for k, key in enumerate(keys):
             if k not in made:

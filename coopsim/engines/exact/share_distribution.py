@@ -23,9 +23,8 @@ BISECTIONS = 14
 #: A quantile's interval is narrowed to this width before its points are sorted.
 WIDTH = (1 + 1e-9) / 2**BISECTIONS
 #: Where the quantile search first reads the cumulative probability, in standard deviations
-#: of the share about its mean (half a one apart: linear interpolation between neighbours
-#: is then good to about an eighth of their gap, and two interpolated pairs nearly reach
-#: WIDTH).
+#: of the share about its mean (half a one apart: interpolation of the probits between
+#: neighbours is then within about 1.4 WIDTH of the quantile for the bundled shares).
 SEARCH_GRID = np.arange(-10, 11) / 2
 #: After SEARCH_GRID the estimate is read at these multiples of WIDTH (less a hair, so that
 #: neighbours are less than WIDTH apart) about each goal's probit interpolation, which is
@@ -88,8 +87,7 @@ class ShareDistribution:
     def pmf(self) -> np.ndarray:
         """The joint pmf on the grid (on the spectral route, the cumulative sums' steps)."""
         if self._pmf is None:
-            c = self._cumulative()
-            ramp = self._ramp
+            c, ramp = self._cumulative(), self._ramp
             assert ramp is not None
             pmf = c[1:] - c[:-1]
             pmf += ramp
