@@ -38,15 +38,21 @@ def _left_behind() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith(THREAD)]
 
 
-def test_a_share_made_on_the_second_thread_reads_the_same_numbers(plan, monkeypatch):
-    made_on = []
+@pytest.fixture
+def made_on(monkeypatch) -> list[str]:
+    """The names of the threads that make shares' cumulative sums, in order."""
+    names: list[str] = []
     cumulative = shares.spectral_cumulative
 
     def recorded(spectrum):
-        made_on.append(threading.current_thread().name)
+        names.append(threading.current_thread().name)
         return cumulative(spectrum)
 
     monkeypatch.setattr(shares, "spectral_cumulative", recorded)
+    return names
+
+
+def test_a_share_made_on_the_second_thread_reads_the_same_numbers(plan, made_on):
     model = ExactModel(plan)
     for k in (0, 6):
         here = model.share_distribution(k, WELL, REST)
@@ -60,21 +66,14 @@ def test_a_share_made_on_the_second_thread_reads_the_same_numbers(plan, monkeypa
     assert [name.startswith(THREAD) for name in made_on] == [False, True, False, True]
 
 
-def test_re_answers_on_two_threads_are_those_on_one_to_the_last_bit(scenario, plan, monkeypatch):
+def test_re_answers_on_two_threads_are_those_on_one_to_the_last_bit(scenario, plan, made_on):
     two = ExactAnswers(scenario.targets).answer(plan)
+    assert made_on and all(name.startswith(THREAD) for name in made_on)
+    made_on.clear()
     one = ExactAnswers(scenario.targets, second_thread=False).answer(plan)
+    assert made_on and not any(name.startswith(THREAD) for name in made_on)
     assert two.targets == one.targets
     assert two.quantiles.equals(one.quantiles)
-    made_on = []
-    cumulative = shares.spectral_cumulative
-
-    def recorded(spectrum):
-        made_on.append(threading.current_thread().name)
-        return cumulative(spectrum)
-
-    monkeypatch.setattr(shares, "spectral_cumulative", recorded)
-    ExactAnswers(scenario.targets, second_thread=False).answer(plan)
-    assert made_on and not any(name.startswith(THREAD) for name in made_on)
 
 
 def test_no_thread_is_left_behind(scenario, plan):
