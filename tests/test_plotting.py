@@ -39,6 +39,38 @@ def test_fan_bands_are_the_computed_quantiles(baseline_run):
     assert np.allclose(median.get_ydata()[1:], table["q50"].to_numpy())
 
 
+def test_a_single_year_fan_draws_its_bands_as_boxes_with_room_for_its_label():
+    import warnings
+
+    import coopsim
+    from coopsim.plots.fan import SINGLE_YEAR_BOX
+
+    from .conftest import ROOT
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scenario = coopsim.load_scenario(ROOT / "scenarios" / "backtest_2023.toml").scenario
+        result = coopsim.forecast(scenario, engine="exact", seed=1)
+    assert list(result.years) == [2023]
+    figure = Figure(figsize=(7, 4.5))
+    ax = plot_fan(result, "founded", ax=figure.subplots())
+    table = result.metric_quantiles("founded")
+    bands = [c for c in ax.collections if c.get_label() in {b[2] for b in BANDS}]
+    assert len(bands) == 3
+    for (low, high, _, _), band in zip(BANDS, bands, strict=True):
+        vertices = band.get_paths()[0].vertices
+        assert np.ptp(vertices[:, 0]) == pytest.approx(2 * SINGLE_YEAR_BOX)  # a box, not a line
+        assert np.min(vertices[:, 1]) == pytest.approx(table.loc[2023, low])
+        assert np.max(vertices[:, 1]) == pytest.approx(table.loc[2023, high])
+    figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks) and 2023 in ticks
+    axes_box = ax.get_window_extent()
+    (label,) = [t for t in ax.texts if "P = " in t.get_text()]
+    box = label.get_window_extent()
+    assert axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1  # inside the axes, off the y label
+
+
 def test_target_zones_and_probabilities_are_drawn(baseline_run):
     ax = plot_fan(baseline_run, "founded", ax=Figure().subplots())
     texts = [t.get_text() for t in ax.texts]

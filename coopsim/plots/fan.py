@@ -33,6 +33,9 @@ from coopsim.plots.style import (
 from coopsim.results.forecast_result import ForecastResult
 from coopsim.runs.executors import forking_is_safe
 
+#: Half the width, in years, of the boxes a fan chart of a single year draws its bands as.
+SINGLE_YEAR_BOX = 0.15
+
 
 def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axes:
     """Draw one metric's fan chart on `ax` (a new figure if None) and return the Axes:
@@ -66,6 +69,9 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
             ]
         ).sort_index()
     years = table.index.to_numpy()
+    if len(years) == 1:  # one year (a flow forecast a year ahead): bands as boxes about it
+        years = years[0] + np.array([-SINGLE_YEAR_BOX, SINGLE_YEAR_BOX])
+        table = pd.concat([table, table])
     for low, high, label, alpha in BANDS:
         ax.fill_between(
             years, table[low], table[high], color=BAND_COLOUR, alpha=alpha, lw=0, label=label
@@ -95,6 +101,9 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
             zorder=6,
             label=f"reported {day}" + (" (so far that year)" if info.is_flow else ""),
         )
+    if len(table.index.unique()) == 1:  # room on the left for a target's label
+        only = float(table.index[0])
+        ax.set_xlim(only - 1.5, only + 0.6)
     _draw_targets(result, metric, ax)
     ax.set_title(f"{info.label}\n{result.region.region.name}, scenario '{result.scenario.name}'")
     year_axis(ax)

@@ -133,7 +133,7 @@ def percent_axis(axis: Axis, decimals: int | None = 0) -> None:
 def year_axis(ax: Axes) -> None:
     """Whole years along the x axis, labelled as end-of-year classifications."""
     ax.set_xlabel(YEAR_LABEL)
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def metric_axis(ax: Axes, info: MetricInfo, decimals: int | None = 0) -> None:
