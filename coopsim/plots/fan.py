@@ -69,8 +69,9 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
             ]
         ).sort_index()
     years = table.index.to_numpy()
-    if len(years) == 1:  # one year (a flow forecast a year ahead): bands as boxes about it
-        years = years[0] + np.array([-SINGLE_YEAR_BOX, SINGLE_YEAR_BOX])
+    only = float(years[0]) if len(years) == 1 else None  # one year: a flow a year ahead
+    if only is not None:  # its bands as boxes about the year
+        years = only + np.array([-SINGLE_YEAR_BOX, SINGLE_YEAR_BOX])
         table = pd.concat([table, table])
     for low, high, label, alpha in BANDS:
         ax.fill_between(
@@ -101,8 +102,7 @@ def plot_fan(result: ForecastResult, metric: str, ax: Axes | None = None) -> Axe
             zorder=6,
             label=f"reported {day}" + (" (so far that year)" if info.is_flow else ""),
         )
-    if len(table.index.unique()) == 1:  # room on the left for a target's label
-        only = float(table.index[0])
+    if only is not None:  # room on the left for a target's label
         ax.set_xlim(only - 1.5, only + 0.6)
     _draw_targets(result, metric, ax)
     ax.set_title(f"{info.label}\n{result.region.region.name}, scenario '{result.scenario.name}'")
